@@ -1,0 +1,2 @@
+
+from .relvit_lr import RelViTLR

@@ -1,0 +1,3 @@
+# Each module registers its components on import.
+from .token_t2t import TokenT2TViT
+from .token_vit import TokenViT

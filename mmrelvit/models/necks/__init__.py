@@ -1,0 +1,1 @@
+# Each module registers its components on import.
