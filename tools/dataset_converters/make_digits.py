@@ -9,6 +9,7 @@ import argparse
 import os.path as osp
 
 from mmrelvit.datasets.digits import write_classification
+from mmrelvit.datasets.digits_segmentation import write_segmentation
 
 
 def parse_args():
@@ -19,10 +20,18 @@ def parse_args():
         '--tasks',
         nargs='+',
         default=['cls'],
-        choices=['cls'],
-        help='formats to write: cls = mmpretrain CustomDataset tree')
+        choices=['cls', 'seg'],
+        help='formats to write: seg = ADE20K-layout scenes (<out>/seg), '
+        'cls = mmpretrain CustomDataset tree')
     parser.add_argument(
         '--size', type=int, default=32, help='classification image side')
+    parser.add_argument(
+        '--seg-scenes',
+        type=int,
+        nargs=2,
+        default=[1000, 200],
+        metavar=('TRAIN', 'VAL'),
+        help='number of training and validation segmentation scenes')
     parser.add_argument('--seed', type=int, default=0, help='split seed')
     parser.add_argument(
         '--overwrite',
@@ -40,6 +49,14 @@ def main():
             seed=args.seed,
             overwrite=args.overwrite)
         print(f'classification set: {out}')
+    if 'seg' in args.tasks:
+        out = write_segmentation(
+            osp.join(args.out, 'seg'),
+            num_train=args.seg_scenes[0],
+            num_val=args.seg_scenes[1],
+            seed=args.seed,
+            overwrite=args.overwrite)
+        print(f'segmentation set (ADE20K layout): {out}')
 
 
 if __name__ == '__main__':
