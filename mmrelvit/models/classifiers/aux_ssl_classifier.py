@@ -1,0 +1,219 @@
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmpretrain.models.classifiers import ImageClassifier
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+ModuleCfg = Union[dict, nn.Module]
+
+
+def _build(cfg: Optional[ModuleCfg]) -> Optional[nn.Module]:
+    """Build ``cfg`` in mmpretrain's scope whatever the default scope is.
+
+    A bare type nested in an mmdet/mmseg config would otherwise be looked up
+    in that library's registry and fail (conventions §1.5).
+    """
+    if cfg is None or isinstance(cfg, nn.Module):
+        return cfg
+    cfg = dict(cfg)
+    cfg.setdefault('_scope_', 'mmpretrain')
+    return MODELS.build(cfg)
+
+
+def _build_pool(cfg: Optional[ModuleCfg]) -> Optional[nn.Module]:
+    """Like :func:`_build`, also accepting plain ``torch.nn`` layer names
+    (``AvgPool2d`` is in no OpenMMLab registry)."""
+    if isinstance(cfg, dict) and isinstance(cfg.get('type'), str):
+        name = cfg['type']
+        if MODELS.get(name) is None and hasattr(nn, name):
+            kwargs = {k: v for k, v in cfg.items() if k != 'type'}
+            return getattr(nn, name)(**kwargs)
+    return _build(cfg)
+
+
+@MODELS.register_module()
+class AuxSSLClassifier(ImageClassifier):
+    """Image classifier with auxiliary self-supervised heads on the tokens.
+
+    One wrapper serves supervised training (``head`` only), joint training
+    (``head`` and ``aux_heads``), pure self-supervised pretraining
+    (``head=None``) and linear probing (``freeze_backbone=True``).
+
+    Backbone output contract: a tuple with one element per out index, each
+    either a feature map (B, C, h, w) (Swin, ResNet, ...) or a pair
+    ``(patch_grid (B, C, h, w), cls_token (B, C))`` (:class:`TokenViT`,
+    :class:`TokenT2TViT`). The wrapper splits it into ``feats``, what the
+    neck and head consume (the class token of a pair, the map otherwise),
+    and ``grids``, the token maps the aux heads consume. An aux head reads
+    ``grids[head.in_index]`` (default -1); a sequence ``in_index`` gives it a
+    tuple of grids.
+
+    Losses: the head's ``'loss'`` is renamed ``'loss_cls'`` (a bare
+    ``'loss'`` would hide the total in mmengine's logs); every aux head
+    returns its own ``'loss_<task>'`` terms and loss-free metric names.
+    ``predict`` and ``'tensor'`` mode are those of
+    :class:`mmpretrain.models.ImageClassifier`; aux heads are unused there.
+
+    Args:
+        backbone (dict | nn.Module): The backbone.
+        neck (dict | nn.Module, optional): Neck applied to ``feats``.
+            Defaults to None.
+        head (dict | nn.Module, optional): Classification head. None means
+            pure self-supervised training. Defaults to None.
+        aux_heads (dict, optional): ``{name: head cfg or module}``; each head
+            provides ``loss(x, data_samples) -> dict``. A task is on iff its
+            head is listed; its weight is its loss's ``loss_weight``.
+            Defaults to None.
+        grid_pool (dict | nn.Module, optional): Module applied to every grid
+            before the aux heads, a registered type or a ``torch.nn`` layer
+            name, e.g. ``dict(type='AvgPool2d',
+            kernel_size=3, stride=2, padding=1, count_include_pad=False)``
+            for T2T-ViT's 14x14 -> 7x7. Defaults to None.
+        freeze_backbone (bool): Freeze all backbone parameters and keep the
+            backbone in eval mode (linear probing). Defaults to False.
+        pretrained (str, optional): See :class:`ImageClassifier`.
+        train_cfg (dict, optional): See :class:`ImageClassifier`.
+        data_preprocessor (dict | nn.Module, optional): Defaults to
+            ``ClsDataPreprocessor``.
+        init_cfg (dict, optional): Initialization config. Defaults to None.
+    """
+
+    def __init__(self,
+                 backbone: ModuleCfg,
+                 neck: Optional[ModuleCfg] = None,
+                 head: Optional[ModuleCfg] = None,
+                 aux_heads: Optional[Dict[str, ModuleCfg]] = None,
+                 grid_pool: Optional[ModuleCfg] = None,
+                 freeze_backbone: bool = False,
+                 pretrained: Optional[str] = None,
+                 train_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[ModuleCfg] = None,
+                 init_cfg: Optional[dict] = None):
+        if not isinstance(data_preprocessor, nn.Module):
+            data_preprocessor = dict(data_preprocessor or {})
+            data_preprocessor.setdefault('type', 'ClsDataPreprocessor')
+            data_preprocessor.setdefault('_scope_', 'mmpretrain')
+        super().__init__(
+            backbone=_build(backbone),
+            neck=_build(neck),
+            head=_build(head),
+            pretrained=pretrained,
+            train_cfg=train_cfg,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
+        self.aux_heads = nn.ModuleDict({
+            name: _build(cfg)
+            for name, cfg in (aux_heads or {}).items()
+        })
+        self.grid_pool = _build_pool(grid_pool)
+        self.freeze_backbone = freeze_backbone
+        if freeze_backbone:
+            self.backbone.requires_grad_(False)
+            self.backbone.eval()
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if self.freeze_backbone:
+            # Keep dropout / drop-path / norm statistics of a frozen
+            # backbone in inference behaviour.
+            self.backbone.eval()
+        return self
+
+    def extract_tokens(
+        self, inputs: torch.Tensor
+    ) -> Tuple[Tuple[torch.Tensor, ...], Tuple[Optional[torch.Tensor], ...]]:
+        """Run the backbone and split its output into feats and grids.
+
+        Args:
+            inputs (torch.Tensor): Images of shape (B, 3, H, W).
+
+        Returns:
+            tuple: ``(feats, grids)``, one element per backbone out index.
+            ``feats[i]`` is the class token (B, C) of a token pair or the
+            feature map itself; ``grids[i]`` is the (pooled) token grid
+            (B, C, h, w), or None for an output without spatial tokens.
+        """
+        with torch.set_grad_enabled(torch.is_grad_enabled()
+                                    and not self.freeze_backbone):
+            outs = self.backbone(inputs)
+        if isinstance(outs, torch.Tensor):
+            outs = (outs, )
+        feats, grids = [], []
+        for out in outs:
+            if isinstance(out, (tuple, list)):
+                grid, feat = out
+            else:
+                feat = out
+                grid = out if out.dim() == 4 else None
+            if grid is not None and self.grid_pool is not None:
+                grid = self.grid_pool(grid)
+            feats.append(feat)
+            grids.append(grid)
+        return tuple(feats), tuple(grids)
+
+    def extract_feat(self, inputs: torch.Tensor, stage: str = 'neck'):
+        """Features for the classification path.
+
+        Same stages as :meth:`ImageClassifier.extract_feat`, except that
+        ``'backbone'`` returns ``feats`` (class tokens for token pairs); use
+        :meth:`extract_tokens` for the grids.
+        """
+        assert stage in ('backbone', 'neck', 'pre_logits'), \
+            f'Invalid output stage "{stage}"'
+        x, _ = self.extract_tokens(inputs)
+        if stage == 'backbone':
+            return x
+        if self.with_neck:
+            x = self.neck(x)
+        if stage == 'neck':
+            return x
+        assert self.with_head and hasattr(self.head, 'pre_logits'), \
+            "No head or the head doesn't implement `pre_logits` method."
+        return self.head.pre_logits(x)
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: List[DataSample]) -> dict:
+        """Classification loss (if any) plus every aux head's terms.
+
+        Args:
+            inputs (torch.Tensor): Images of shape (B, 3, H, W).
+            data_samples (List[DataSample]): Annotations; aux heads read
+                e.g. the ``patch_perm`` metainfo from them.
+
+        Returns:
+            dict[str, Tensor]: ``loss_cls``, ``loss_<task>`` and metrics.
+        """
+        if not self.with_head and len(self.aux_heads) == 0:
+            raise RuntimeError('AuxSSLClassifier has neither a head nor aux '
+                               'heads: there is nothing to train.')
+        feats, grids = self.extract_tokens(inputs)
+        losses = dict()
+        if self.with_head:
+            x = self.neck(feats) if self.with_neck else feats
+            for key, value in self.head.loss(x, data_samples).items():
+                losses['loss_cls' if key == 'loss' else key] = value
+        for name, head in self.aux_heads.items():
+            x = self._select_grids(grids, getattr(head, 'in_index', -1), name)
+            for key, value in head.loss(x, data_samples).items():
+                if key in losses:
+                    raise KeyError(
+                        f'aux head {name!r} returns {key!r}, which another '
+                        'head already returned; give each task one head.')
+                losses[key] = value
+        return losses
+
+    @staticmethod
+    def _select_grids(grids: Tuple[Optional[torch.Tensor], ...],
+                      in_index: Union[int, Sequence[int]], name: str):
+        indices = [in_index] if isinstance(in_index, int) else in_index
+        selected = []
+        for i in indices:
+            if grids[i] is None:
+                raise ValueError(
+                    f'aux head {name!r} reads backbone output {i}, which '
+                    'has no token grid (use a token out_type such as '
+                    "TokenViT's 'tokens', or a feature-map backbone).")
+            selected.append(grids[i])
+        return selected[0] if isinstance(in_index, int) else tuple(selected)
