@@ -1,0 +1,62 @@
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmpretrain.registry import TRANSFORMS
+
+from .patch_utils import patch_grid_shape, patchify, unpatchify
+
+
+@TRANSFORMS.register_module()
+class PatchPermute(BaseTransform):
+    """Shuffle the image's patches and record the permutation.
+
+    Patch slot ``a`` of the output holds original patch ``patch_perm[a]``
+    (row-major order), which is the convention of
+    :func:`mmrelvit.models.utils.relation_targets`. The pixels and the
+    recorded permutation always change together (the reference code
+    permuted the targets without the pixels when no patch transform was
+    set). When the transform is skipped (``prob``) the identity is recorded,
+    so every sample of a batch carries a permutation. Applied to an image
+    that already has ``patch_perm``, the permutations compose.
+
+    Place it after the geometric augmentations and mega-patches, and pack
+    the key with ``PackInputs(meta_keys=(..., 'patch_perm'))``.
+
+    Required keys: ``img`` (H, W[, C]), H and W multiples of ``patch_size``.
+    Added keys: ``patch_perm`` (int64 array of shape (N, )).
+
+    Args:
+        patch_size (int): Patch side in pixels; the grid must be the token
+            grid the heads see.
+        prob (float): Probability of shuffling. Defaults to 1.0.
+    """
+
+    def __init__(self, patch_size: int, prob: float = 1.0):
+        if not 0 <= prob <= 1:
+            raise ValueError(f'prob must be in [0, 1], got {prob}')
+        self.patch_size = patch_size
+        self.prob = prob
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        rows, cols = patch_grid_shape(img, self.patch_size)
+        n = rows * cols
+        if self.prob >= 1 or np.random.rand() < self.prob:
+            perm = np.random.permutation(n)
+        else:
+            perm = np.arange(n)
+        results['img'] = unpatchify(
+            patchify(img, self.patch_size)[perm], rows, cols)
+        previous = results.get('patch_perm')
+        if previous is not None:
+            previous = np.asarray(previous)
+            if previous.shape != (n, ):
+                raise ValueError(
+                    f'existing patch_perm has shape {previous.shape}, but '
+                    f'the image has {n} patches of size {self.patch_size}')
+            perm = previous[perm]
+        results['patch_perm'] = perm.astype(np.int64)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(patch_size={self.patch_size}, '
+                f'prob={self.prob})')
