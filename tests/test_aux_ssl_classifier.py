@@ -4,6 +4,7 @@ import copy
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
+from mmengine.registry import DefaultScope
 from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
@@ -64,6 +65,20 @@ def test_pure_ssl_and_errors():
     twice = dict(a=AUX['relation'], b=AUX['relation'])
     with pytest.raises(KeyError, match='loss_relation'):
         build(aux_heads=twice).loss(*batch())
+
+
+def test_builds_under_a_foreign_default_scope():
+    # nested bare types must not be looked up in the default scope's
+    # registry (conventions §1.5); 'mmengine' stands in for mmdet/mmseg
+    cfg = dict(
+        type='mmpretrain.AuxSSLClassifier',
+        backbone=BACKBONE,
+        head=HEAD,
+        aux_heads=AUX)
+    with DefaultScope.overwrite_default_scope('mmengine'):
+        model = MODELS.build(cfg)
+    assert set(model.aux_heads) == set(AUX)
+    assert 'loss_relation' in model.loss(*batch())
 
 
 def test_predict_and_tensor_match_image_classifier():

@@ -173,6 +173,10 @@ def test_patch_augment_is_per_patch():
         8, jitter_prob=1., gray_prob=0.)(dict(img=rgb.copy()))['img']
     assert jittered.shape == rgb.shape and not np.array_equal(jittered, rgb)
 
+    flat = rgb[..., 0].copy()  # (H, W) grayscale
+    out = PatchAugment(8, jitter_prob=1.)(dict(img=flat.copy()))['img']
+    assert out.shape == flat.shape and out.dtype == np.uint8
+
     np.random.seed(3)
     first = PatchAugment(8)(dict(img=rgb.copy()))['img']
     np.random.seed(3)

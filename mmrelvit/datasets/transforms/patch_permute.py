@@ -18,8 +18,16 @@ class PatchPermute(BaseTransform):
     so every sample of a batch carries a permutation. Applied to an image
     that already has ``patch_perm``, the permutations compose.
 
-    Place it after the geometric augmentations and mega-patches, and pack
-    the key with ``PackInputs(meta_keys=(..., 'patch_perm'))``.
+    Place it after the geometric augmentations, mega-patches and
+    :class:`PatchAugment`. Pack the key as metainfo (the heads read
+    ``data_sample.get('patch_perm')``, so ``algorithm_keys`` works too, but
+    metainfo is the package contract). mmpretrain's ``PackInputs`` replaces
+    its default ``meta_keys`` by the given tuple, so list them all::
+
+        dict(type='PackInputs',
+             meta_keys=('sample_idx', 'img_path', 'ori_shape', 'img_shape',
+                        'scale_factor', 'flip', 'flip_direction',
+                        'patch_perm'))
 
     Required keys: ``img`` (H, W[, C]), H and W multiples of ``patch_size``.
     Added keys: ``patch_perm`` (int64 array of shape (N, )).
