@@ -1,1 +1,2 @@
+from .drloc_lambda_hook import DrLocLambdaHook
 from .rng_state_hook import RNGStateHook
