@@ -1,0 +1,13 @@
+# mmrelvit's additions to mmseg's default runtime, shared by every config in
+# configs/upernet (they also inherit an mmseg:: runtime with
+# default_scope='mmseg').
+custom_imports = dict(
+    imports=[
+        'mmpretrain.models', 'mmrelvit.models', 'mmrelvit.engine',
+        'mmrelvit.seg'
+    ],
+    allow_failed_imports=False)
+
+# Resumed runs continue the exact torch random stream (stochastic depth,
+# DrLoc pair sampling).
+custom_hooks = [dict(type='RNGStateHook')]

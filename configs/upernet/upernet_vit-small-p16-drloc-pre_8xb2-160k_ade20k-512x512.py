@@ -1,0 +1,5 @@
+# Backbone from DrLoc pretraining (cross-entropy + L_drloc).
+_base_ = './upernet_vit-small-p16_8xb2-160k_ade20k-512x512.py'
+
+checkpoint = 'checkpoints/vit-small-p16_drloc-pre_in1k.pth'
+model = dict(backbone=dict(init_cfg=dict(checkpoint=checkpoint)))

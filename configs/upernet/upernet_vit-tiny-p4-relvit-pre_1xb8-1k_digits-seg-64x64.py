@@ -1,0 +1,6 @@
+# Backbone from RelViT self-supervised pretraining on the digits
+# (relation + absolute position heads, no permutation, no mega-patches).
+_base_ = './upernet_vit-tiny-p4_1xb8-1k_digits-seg-64x64.py'
+
+checkpoint = 'work_dirs/RELVIT_DIGITS/epoch_30.pth'
+model = dict(backbone=dict(init_cfg=dict(checkpoint=checkpoint)))
