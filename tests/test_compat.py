@@ -42,3 +42,17 @@ def test_unexpected_global_is_refused(tmp_path):
         _load_checkpoint(str(path), map_location='cpu')
     with pytest.raises(pickle.UnpicklingError, match='NotAllowed'):
         torch.load(path)
+
+
+class GetattrGadget:
+    """Pickles as ``getattr(HistoryBuffer, 'register_statistics')``."""
+
+    def __reduce__(self):
+        return getattr, (HistoryBuffer, 'register_statistics')
+
+
+def test_getattr_is_limited_to_history_buffer_statistics(tmp_path):
+    path = tmp_path / 'gadget.pth'
+    torch.save(dict(meta=dict(x=GetattrGadget())), path)
+    with pytest.raises(pickle.UnpicklingError, match='not an mmengine'):
+        torch.load(path)

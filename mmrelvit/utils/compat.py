@@ -14,6 +14,7 @@ Two problems, both reproduced in ``openmmlab_conventions.md`` §3.2 and §4.1:
    and selects a CPU model wrapper.
 """
 import os
+import pickle
 from typing import List
 
 import numpy as np
@@ -25,20 +26,44 @@ from mmengine.registry import MODEL_WRAPPERS
 
 
 def _numpy_checkpoint_globals() -> List:
-    """Numpy callables and classes that pickled arrays, dtypes and scalars
-    reference, under the module names of the installed numpy."""
+    """What pickled numpy arrays, dtypes and scalars reference, under the
+    module names of the installed numpy."""
     try:  # numpy >= 2 keeps the real module under ``numpy._core``
         from numpy._core import multiarray
     except ImportError:  # pragma: no cover - numpy 1.x
         from numpy.core import multiarray
     found = [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype]
-    # A pickled dtype names its class (e.g. ``numpy.dtypes.Float64DType``).
-    found += [type(np.dtype(t)) for t in np.sctypeDict.values()]
+    # Unpickling a dtype builds an instance of its class, e.g.
+    # ``numpy.dtypes.Float64DType``: allow the classes of numpy's own dtypes.
+    found += sorted({type(np.dtype(t))
+                     for t in np.sctypeDict.values()},
+                    key=lambda t: t.__name__)
     return found
 
 
-#: Every global an mmengine 0.10.7 Runner writes into a checkpoint.
-CHECKPOINT_SAFE_GLOBALS = [HistoryBuffer] + _numpy_checkpoint_globals()
+def _history_buffer_getattr(obj, name: str):
+    """Stands in for ``builtins.getattr`` while unpickling.
+
+    Every ``HistoryBuffer`` pickles its ``statistics_methods`` dict, whose
+    functions are written as ``getattr(HistoryBuffer, 'mean')``. Only those
+    lookups are allowed; any other use of getattr in a checkpoint is refused.
+    """
+    # The defaults are only put in _statistics_methods by the first
+    # HistoryBuffer created in the process: name them explicitly.
+    known = {'min', 'max', 'current', 'mean'}
+    known.update(HistoryBuffer._statistics_methods)
+    if obj is HistoryBuffer and name in known:
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'Unsupported global: getattr({obj!r}, {name!r}) is not an '
+        'mmengine HistoryBuffer statistic')
+
+
+#: Every global an mmengine 0.10.7 Runner writes into a checkpoint, beyond
+#: torch's own allow-list.
+CHECKPOINT_SAFE_GLOBALS = [
+    HistoryBuffer, (_history_buffer_getattr, 'builtins.getattr')
+] + _numpy_checkpoint_globals()
 
 
 def register_checkpoint_safe_globals() -> None:
