@@ -1,1 +1,2 @@
 # Each module registers its components on import.
+from .vit_pyramid_neck import ViTPyramidNeck
