@@ -40,14 +40,13 @@ def run_tool(args, *, env=None, timeout=600, check=True, **kwargs):
     full_env.update(env)
     if args[0].endswith('.py'):
         args = [sys.executable] + list(args)
-    proc = subprocess.run(
-        [str(a) for a in args],
-        cwd=REPO,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        **kwargs)
+    proc = subprocess.run([str(a) for a in args],
+                          cwd=REPO,
+                          env=full_env,
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout,
+                          **kwargs)
     if check and proc.returncode != 0:
         raise AssertionError(f'{args} exited {proc.returncode}\n'
                              f'stdout:\n{proc.stdout[-4000:]}\n'
@@ -55,8 +54,12 @@ def run_tool(args, *, env=None, timeout=600, check=True, **kwargs):
     return proc
 
 
-def tiny_digits_config(tmp_path, digits_root, *, max_iters=8,
-                       ckpt_interval=4, extra=''):
+def tiny_digits_config(tmp_path,
+                       digits_root,
+                       *,
+                       max_iters=8,
+                       ckpt_interval=4,
+                       extra=''):
     """Write a config inheriting the real supervised digits config, shrunk
     to a 2-layer 32-d ViT trained for ``max_iters`` iterations."""
     text = f'''

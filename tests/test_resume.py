@@ -35,8 +35,8 @@ def assert_same_state(a, b):
 
 
 def reference_run(tmp_path, digits_root):
-    cfg = tiny_digits_config(tmp_path, digits_root, max_iters=MAX_ITERS,
-                             ckpt_interval=2)
+    cfg = tiny_digits_config(
+        tmp_path, digits_root, max_iters=MAX_ITERS, ckpt_interval=2)
     work = tmp_path / 'reference'
     run_tool(['tools/train.py', cfg, '--work-dir', work])
     return cfg, work / f'iter_{MAX_ITERS}.pth'
@@ -87,13 +87,16 @@ def test_resume_after_sigkill(tmp_path, digits_root):
         'custom_hooks = [dict(type=\'RNGStateHook\'), '
         'dict(type=\'SlowDownHook\')]\n')
     work = tmp_path / 'killed'
-    proc = subprocess.Popen(
-        [sys.executable, 'tools/train.py', str(slow_cfg), '--work-dir',
-         str(work)],
-        cwd=REPO,
-        env=dict(os.environ, PYTHONPATH=f'{REPO}:{tmp_path}'),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([
+        sys.executable, 'tools/train.py',
+        str(slow_cfg), '--work-dir',
+        str(work)
+    ],
+                            cwd=REPO,
+                            env=dict(
+                                os.environ, PYTHONPATH=f'{REPO}:{tmp_path}'),
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while not (work / 'last_checkpoint').exists():
         assert proc.poll() is None, 'training ended before a checkpoint'

@@ -8,8 +8,8 @@ from conftest import run_tool, tiny_digits_config
 
 
 def test_train_then_test_prints_accuracy(tmp_path, digits_root):
-    cfg = tiny_digits_config(tmp_path, digits_root, max_iters=6,
-                             ckpt_interval=6)
+    cfg = tiny_digits_config(
+        tmp_path, digits_root, max_iters=6, ckpt_interval=6)
     work = tmp_path / 'work'
     run_tool(['tools/train.py', cfg, '--work-dir', work])
     ckpt = work / 'iter_6.pth'
@@ -17,8 +17,8 @@ def test_train_then_test_prints_accuracy(tmp_path, digits_root):
 
     out = tmp_path / 'preds.pkl'
     proc = run_tool([
-        'tools/test.py', cfg, ckpt, '--work-dir', tmp_path / 'test',
-        '--out', out
+        'tools/test.py', cfg, ckpt, '--work-dir', tmp_path / 'test', '--out',
+        out
     ])
     line = [x for x in proc.stdout.splitlines() if x.startswith('metrics:')]
     assert len(line) == 1, proc.stdout[-2000:]
@@ -32,8 +32,8 @@ def test_train_then_test_prints_accuracy(tmp_path, digits_root):
 
 
 def test_cfg_options_and_no_validate(tmp_path, digits_root):
-    cfg = tiny_digits_config(tmp_path, digits_root, max_iters=2,
-                             ckpt_interval=2)
+    cfg = tiny_digits_config(
+        tmp_path, digits_root, max_iters=2, ckpt_interval=2)
     work = tmp_path / 'work'
     run_tool([
         'tools/train.py', cfg, '--work-dir', work, '--no-validate',

@@ -10,11 +10,12 @@ import json
 import os
 import os.path as osp
 
-import mmrelvit  # noqa: F401  (weights_only allow-list for checkpoints)
 from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+
+import mmrelvit  # noqa: F401  (weights_only allow-list for checkpoints)
 from mmrelvit.utils import setup_cpu_distributed
 
 
@@ -78,7 +79,12 @@ def enable_visualization(cfg, args):
         vis.draw = True
         vis.show = args.show
         vis.wait_time = args.wait_time
+        # SegVisualizationHook also thins test batches by `interval` (50 in
+        # mmseg's runtime): paint every image, as --show-dir promises.
+        vis.interval = 1
         if args.show_dir:
+            # PNGs land in <show-dir>/vis_data/vis_image/
+
             cfg.visualizer.save_dir = args.show_dir
             cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
     else:
@@ -132,8 +138,10 @@ def main():
     metrics = runner.test()
     if is_main_process():
         print('metrics: ' + json.dumps(
-            {k: float(v)
-             for k, v in metrics.items()}, sort_keys=True))
+            {
+                k: float(v)
+                for k, v in metrics.items()
+            }, sort_keys=True))
 
 
 if __name__ == '__main__':

@@ -7,10 +7,11 @@ import argparse
 import os
 import os.path as osp
 
-import mmrelvit  # noqa: F401  (weights_only allow-list for checkpoints)
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+
+import mmrelvit  # noqa: F401  (weights_only allow-list for checkpoints)
 from mmrelvit.utils import setup_cpu_distributed
 
 

@@ -128,10 +128,7 @@ def write_classification(out_dir: str,
         str: ``out_dir``.
     """
     params = dict(
-        task='classification',
-        size=size,
-        val_fraction=val_fraction,
-        seed=seed)
+        task='classification', size=size, val_fraction=val_fraction, seed=seed)
     if _is_complete(out_dir, params):
         return out_dir
     if osp.exists(out_dir) and not overwrite:
@@ -148,8 +145,8 @@ def write_classification(out_dir: str,
                 os.makedirs(osp.join(tmp, split, c))
             for i in indices:
                 rel = osp.join(split, str(labels[i]), f'{i:04d}.png')
-                Image.fromarray(upscale(images[i], size)).save(
-                    osp.join(tmp, rel))
+                Image.fromarray(upscale(images[i],
+                                        size)).save(osp.join(tmp, rel))
                 lines.append(f'{rel} {labels[i]}\n')
             with open(osp.join(tmp, 'meta', f'{split}.txt'), 'w') as f:
                 f.writelines(lines)
@@ -158,8 +155,7 @@ def write_classification(out_dir: str,
     return out_dir
 
 
-def _textured_background(rng: np.random.RandomState,
-                         size: int) -> np.ndarray:
+def _textured_background(rng: np.random.RandomState, size: int) -> np.ndarray:
     """A smooth random texture: low-frequency noise at two scales plus a
     linear gradient, tinted with a random colour. (size, size, 3) uint8."""
     out = np.zeros((size, size), np.float64)
@@ -170,7 +166,8 @@ def _textured_background(rng: np.random.RandomState,
                 (size, size), Image.BICUBIC), np.float64) / 255
     ramp = np.linspace(0, 1, size)
     angle = rng.uniform(0, 2 * np.pi)
-    out += 0.15 * (np.cos(angle) * ramp[None, :] + np.sin(angle) * ramp[:, None])
+    out += 0.15 * (
+        np.cos(angle) * ramp[None, :] + np.sin(angle) * ramp[:, None])
     out = (out - out.min()) / max(out.max() - out.min(), 1e-6)
     tint = rng.uniform(0.3, 1.0, size=3)
     # keep backgrounds in the darker half so bright digits stay visible

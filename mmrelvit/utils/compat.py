@@ -108,8 +108,10 @@ def setup_cpu_distributed(cfg, launcher: str) -> None:
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
     cfg.env_cfg.dist_cfg['backend'] = 'gloo'
     wrapper = dict(cfg.get('model_wrapper_cfg') or {})
-    if wrapper.get('type', 'MMDistributedDataParallel') not in (
-            'MMDistributedDataParallel', 'CPUDistributedDataParallel'):
+    if wrapper.get(
+            'type',
+            'MMDistributedDataParallel') not in ('MMDistributedDataParallel',
+                                                 'CPUDistributedDataParallel'):
         raise RuntimeError(
             f'model_wrapper_cfg.type={wrapper["type"]!r} is not supported '
             'for CPU distributed training.')
