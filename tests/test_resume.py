@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 from conftest import REPO, run_tool, tiny_digits_config
 
@@ -34,16 +35,19 @@ def assert_same_state(a, b):
     assert ckpt_a['meta']['iter'] == ckpt_b['meta']['iter'] == MAX_ITERS
 
 
-def reference_run(tmp_path, digits_root):
+@pytest.fixture(scope='module')
+def reference(tmp_path_factory, digits_root):
+    """An uninterrupted run; both tests compare against its last state."""
+    tmp_path = tmp_path_factory.mktemp('reference')
     cfg = tiny_digits_config(
         tmp_path, digits_root, max_iters=MAX_ITERS, ckpt_interval=2)
-    work = tmp_path / 'reference'
+    work = tmp_path / 'work'
     run_tool(['tools/train.py', cfg, '--work-dir', work])
     return cfg, work / f'iter_{MAX_ITERS}.pth'
 
 
-def test_resume_equals_uninterrupted(tmp_path, digits_root):
-    cfg, reference = reference_run(tmp_path, digits_root)
+def test_resume_equals_uninterrupted(tmp_path, reference):
+    cfg, reference = reference
     half = MAX_ITERS // 2
     work = tmp_path / 'resumed'
     run_tool([
@@ -76,8 +80,8 @@ class SlowDownHook(Hook):
 '''
 
 
-def test_resume_after_sigkill(tmp_path, digits_root):
-    cfg, reference = reference_run(tmp_path, digits_root)
+def test_resume_after_sigkill(tmp_path, reference):
+    cfg, reference = reference
     (tmp_path / 'slow_hook.py').write_text(SLOW_HOOK)
     slow_cfg = tmp_path / 'slow.py'
     slow_cfg.write_text(
