@@ -40,8 +40,9 @@ def test_read_idx_roundtrip_and_header_checks(tmp_path):
         np.testing.assert_array_equal(out, array)
     # a big-endian int32 IDX file (type 0x0C) comes back in native order
     with open(tmp_path / 'i.idx', 'wb') as f:
-        f.write(bytes([0, 0, 0x0C, 1]) + np.asarray([3], '>u4').tobytes() +
-                np.asarray([1, -2, 70000], '>i4').tobytes())
+        f.write(
+            bytes([0, 0, 0x0C, 1]) + np.asarray([3], '>u4').tobytes() +
+            np.asarray([1, -2, 70000], '>i4').tobytes())
     np.testing.assert_array_equal(
         read_idx(str(tmp_path / 'i.idx')), [1, -2, 70000])
     with gzip.open(tmp_path / 'bad.gz', 'wb') as f:
@@ -49,8 +50,9 @@ def test_read_idx_roundtrip_and_header_checks(tmp_path):
     with pytest.raises(ValueError, match='magic'):
         read_idx(str(tmp_path / 'bad.gz'))
     with open(tmp_path / 'short.idx', 'wb') as f:
-        f.write(bytes([0, 0, 8, 1]) + np.asarray([10], '>u4').tobytes() +
-                b'\x00' * 3)
+        f.write(
+            bytes([0, 0, 8, 1]) + np.asarray([10], '>u4').tobytes() +
+            b'\x00' * 3)
     with pytest.raises(ValueError, match='truncated'):
         read_idx(str(tmp_path / 'short.idx'))
 
@@ -96,8 +98,7 @@ def test_subset_is_balanced_seeded_and_consistent(idx_root):
 
 
 def test_missing_file_names_it_and_the_apt_command(tmp_path):
-    write_idx(str(tmp_path / 'train-images-idx3-ubyte'),
-              np.zeros((1, 28, 28)))
+    write_idx(str(tmp_path / 'train-images-idx3-ubyte'), np.zeros((1, 28, 28)))
     with pytest.raises(FileNotFoundError) as err:
         FashionMNISTIDX(data_root=str(tmp_path), split='train')
     assert 'train-labels-idx1-ubyte' in str(err.value)
@@ -118,8 +119,7 @@ def test_registry_build_with_pipeline(idx_root):
                 dict(type='RandomCrop', crop_size=28, padding=2),
                 dict(type='PatchPermute', patch_size=4),
                 dict(
-                    type='PackInputs',
-                    meta_keys=('sample_idx', 'patch_perm')),
+                    type='PackInputs', meta_keys=('sample_idx', 'patch_perm')),
             ]))
     out = ds[3]
     assert out['inputs'].shape == (1, 28, 28)

@@ -56,8 +56,8 @@ def write_idx(path: str, array: np.ndarray) -> None:
     """Write ``array`` (uint8) as an IDX file, gzip-compressed if ``path``
     ends with ``.gz``; the inverse of :func:`read_idx` for test fixtures."""
     array = np.ascontiguousarray(array, dtype=np.uint8)
-    header = bytes([0, 0, 0x08, array.ndim]) + np.asarray(
-        array.shape, '>u4').tobytes()
+    header = bytes([0, 0, 0x08, array.ndim]) + np.asarray(array.shape,
+                                                          '>u4').tobytes()
     opener = gzip.open if path.endswith('.gz') else open
     with opener(path, 'wb') as f:
         f.write(header + array.tobytes())
