@@ -1,0 +1,6 @@
+_base_ = [
+    '../_base_/models/drloc_swin-mini-p2-w4_digits.py',
+    '../_base_/datasets/digits_bs64.py',
+    '../_base_/schedules/digits_adamw_30e.py',
+    '../_base_/default_runtime.py',
+]
