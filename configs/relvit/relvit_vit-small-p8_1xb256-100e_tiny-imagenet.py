@@ -1,0 +1,13 @@
+# RelViT self-supervised upstream (reference upstream.sh): ViT-S/8 on Tiny
+# ImageNet without labels, spatial-relation + absolute-position heads, no
+# positional embeddings (the encoder is permutation-equivariant, so patch
+# shuffling would be a no-op), per-patch augmentation.
+_base_ = './relvit-joint_vit-small-p8_1xb256-100e_tiny-imagenet.py'
+
+model = dict(backbone=dict(use_pos_embed=False), head=None)
+
+train_dataloader = dict(dataset=dict(pipeline=_base_.upstream_pipeline))
+
+# nothing to classify: no validation or test loop
+val_dataloader = val_cfg = val_evaluator = None
+test_dataloader = test_cfg = test_evaluator = None
