@@ -13,9 +13,8 @@ def test_stride16_map_gives_strides_4_to_32_vitdet_channels():
     neck = ViTPyramidNeck(in_channels=64)
     x = torch.randn(2, 64, 8, 8)  # a 128 px input at stride 16
     outs = neck((x, ))
-    assert [tuple(o.shape) for o in outs] == [(2, 16, 32, 32),
-                                             (2, 32, 16, 16), (2, 64, 8, 8),
-                                             (2, 64, 4, 4)]
+    assert [tuple(o.shape) for o in outs] == [(2, 16, 32, 32), (2, 32, 16, 16),
+                                              (2, 64, 8, 8), (2, 64, 4, 4)]
     assert neck.out_channels == [16, 32, 64, 64]
     # stride 16 is the input itself, stride 32 its 2x2 max
     assert torch.equal(outs[2], x)
@@ -55,10 +54,10 @@ def test_invalid_arguments():
 def test_config_neck_list_builds_sequential_with_fpn():
     """The det fragments give ``neck=[pyramid, FPN]``; mmengine builds a
     list as a Sequential under mmdet's default scope."""
+    from mmdet.registry import MODELS
     from mmengine.config import Config
     from mmengine.model import Sequential
     from mmengine.registry import init_default_scope
-    from mmdet.registry import MODELS
     cfg = Config.fromfile(
         osp.join(REPO, 'configs/_base_/models/'
                  'det_vit-small-p16_pyramid-fpn.py'))
@@ -67,4 +66,4 @@ def test_config_neck_list_builds_sequential_with_fpn():
     assert isinstance(neck, Sequential)
     outs = neck((torch.randn(1, 384, 8, 8), ))  # ViT-S/16 on 128 px
     assert [tuple(o.shape) for o in outs] == [(1, 256, s, s)
-                                             for s in (32, 16, 8, 4, 2)]
+                                              for s in (32, 16, 8, 4, 2)]

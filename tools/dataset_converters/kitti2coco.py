@@ -96,7 +96,10 @@ def parse_label_file(path, image_size, classes):
     return objects, dropped, problems
 
 
-def convert(root, classes=DEFAULT_CLASSES, val_ratio=0.25, seed=0,
+def convert(root,
+            classes=DEFAULT_CLASSES,
+            val_ratio=0.25,
+            seed=0,
             img_ext='.png'):
     """Read and validate ``root/training`` and build the two COCO dicts.
 
@@ -221,8 +224,9 @@ def main():
                                     args.val_ratio, args.seed, args.img_ext)
     except LabelError as e:
         print('\n'.join(e.problems), file=sys.stderr)
-        print(f'kitti2coco: {len(e.problems)} problem(s), nothing written',
-              file=sys.stderr)
+        print(
+            f'kitti2coco: {len(e.problems)} problem(s), nothing written',
+            file=sys.stderr)
         sys.exit(1)
     out_dir = args.out_dir or osp.join(args.root, 'annotations')
     files = {

@@ -9,6 +9,7 @@ import argparse
 import os.path as osp
 
 from mmrelvit.datasets.digits import write_classification
+from mmrelvit.datasets.digits_detection import write_detection
 from mmrelvit.datasets.digits_segmentation import write_segmentation
 
 
@@ -20,9 +21,10 @@ def parse_args():
         '--tasks',
         nargs='+',
         default=['cls'],
-        choices=['cls', 'seg'],
+        choices=['cls', 'det', 'seg'],
         help='formats to write: seg = ADE20K-layout scenes (<out>/seg), '
-        'cls = mmpretrain CustomDataset tree')
+        'det = detection scenes as COCO json, VOC xml and KITTI txt '
+        '(<out>/det), cls = mmpretrain CustomDataset tree')
     parser.add_argument(
         '--size', type=int, default=32, help='classification image side')
     parser.add_argument(
@@ -32,6 +34,13 @@ def parse_args():
         default=[1000, 200],
         metavar=('TRAIN', 'VAL'),
         help='number of training and validation segmentation scenes')
+    parser.add_argument(
+        '--det-scenes',
+        type=int,
+        nargs=2,
+        default=[1000, 200],
+        metavar=('TRAIN', 'VAL'),
+        help='number of training and validation detection scenes')
     parser.add_argument('--seed', type=int, default=0, help='split seed')
     parser.add_argument(
         '--overwrite',
@@ -49,6 +58,14 @@ def main():
             seed=args.seed,
             overwrite=args.overwrite)
         print(f'classification set: {out}')
+    if 'det' in args.tasks:
+        out = write_detection(
+            osp.join(args.out, 'det'),
+            num_train=args.det_scenes[0],
+            num_val=args.det_scenes[1],
+            seed=args.seed,
+            overwrite=args.overwrite)
+        print(f'detection scenes: {out}')
     if 'seg' in args.tasks:
         out = write_segmentation(
             osp.join(args.out, 'seg'),

@@ -69,8 +69,7 @@ def read_digit_struct(path):
             return
         for i, (name_ref, box_ref) in enumerate(zip(names, boxes), 1):
             try:
-                name = ''.join(
-                    chr(int(c)) for c in f[name_ref][()].ravel())
+                name = ''.join(chr(int(c)) for c in f[name_ref][()].ravel())
                 group = f[box_ref]
                 digits = {key: _values(f, group[key]) for key in FIELDS}
             except (KeyError, TypeError, ValueError) as e:
@@ -119,8 +118,8 @@ def convert_split(root, split, clip=False):
                 file_name=f'{split}/{name}',
                 width=width,
                 height=height))
-        for j, (label, x, y, w, h) in enumerate(
-                zip(*(digits[key] for key in FIELDS)), 1):
+        for j, (label, x, y, w,
+                h) in enumerate(zip(*(digits[key] for key in FIELDS)), 1):
             at = f'{where}: {name} digit {j}:'
             if label not in range(1, 11):
                 problems.append(f'{at} unknown class label {label:g} '
@@ -146,8 +145,7 @@ def convert_split(root, split, clip=False):
                     bbox=[x1, y1, x2 - x1, y2 - y1],
                     area=(x2 - x1) * (y2 - y1),
                     iscrowd=0))
-    coco = dict(
-        images=images, annotations=annotations, categories=CATEGORIES)
+    coco = dict(images=images, annotations=annotations, categories=CATEGORIES)
     return coco, clipped, problems
 
 
@@ -196,8 +194,9 @@ def main():
         results[split] = (coco, clipped)
     if problems:
         print('\n'.join(problems), file=sys.stderr)
-        print(f'svhn2coco: {len(problems)} problem(s), nothing written',
-              file=sys.stderr)
+        print(
+            f'svhn2coco: {len(problems)} problem(s), nothing written',
+            file=sys.stderr)
         sys.exit(1)
     out_dir = args.out_dir or osp.join(args.root, 'annotations')
     files = {

@@ -58,8 +58,7 @@ class ViTPyramidNeck(BaseModule):
         for scale in self.scales:
             log2 = math.log2(scale) if scale > 0 else float('nan')
             if not log2 == round(log2):
-                raise ValueError(
-                    f'scales must be powers of two, got {scale}')
+                raise ValueError(f'scales must be powers of two, got {scale}')
             steps = int(round(log2))
             channels = in_channels >> max(steps, 0)
             if channels << max(steps, 0) != in_channels:
@@ -89,8 +88,8 @@ class ViTPyramidNeck(BaseModule):
             channels //= 2
         return nn.Sequential(*layers)
 
-    def forward(self, inputs: Sequence[torch.Tensor]
-                ) -> Tuple[torch.Tensor, ...]:
+    def forward(self,
+                inputs: Sequence[torch.Tensor]) -> Tuple[torch.Tensor, ...]:
         """Rescale the backbone map(s) into a pyramid.
 
         Args:

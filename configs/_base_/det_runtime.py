@@ -1,0 +1,18 @@
+# mmrelvit's additions to mmdet's default runtime, shared by every config in
+# configs/mask_rcnn and configs/cascade_mask_rcnn (they also inherit
+# mmdet::_base_/default_runtime.py, with default_scope='mmdet').
+custom_imports = dict(
+    imports=[
+        'mmpretrain.models', 'mmrelvit.models', 'mmrelvit.engine',
+        'mmrelvit.det'
+    ],
+    allow_failed_imports=False)
+
+custom_hooks = [
+    # resumed runs continue the exact torch random stream (stochastic
+    # depth, DrLoc pair sampling)
+    dict(type='RNGStateHook'),
+    # init_cfg=Pretrained only logs missing / mis-shaped backbone keys;
+    # stop before the first iteration instead
+    dict(type='mmpretrain.StrictPretrainedHook'),
+]

@@ -1,0 +1,19 @@
+# Cascade Mask R-CNN + FPN with a Swin-T backbone on COCO 2017 (bbox + segm).
+# DrLoc App. D recipe: AdamW 1e-4, wd 0.05, batch 16 (8 GPUs x 2), 1x schedule,
+# multi-scale training (shorter side 480-800). The backbone is the supervised
+# ImageNet-1K checkpoint of mmpretrain's model zoo; the -relvit*-pre /
+# -drloc-pre configs change only that checkpoint, -relvit-joint / -drloc-joint
+# add the SSL heads (Upstream off).
+
+_base_ = [
+    'mmdet::_base_/models/cascade-mask-rcnn_r50_fpn.py',
+    '../_base_/models/det_swin-tiny-p4-w7_fpn.py',
+    '../_base_/datasets/coco_instance_ms-480-800.py',
+    '../_base_/schedules/det_adamw_1x.py',
+    'mmdet::_base_/default_runtime.py',
+    '../_base_/det_runtime.py',
+]
+
+model = dict(
+    backbone=_base_.det_backbone,
+    neck=_base_.det_neck)

@@ -1,0 +1,5 @@
+# The supervised-pretrained backbone; the DrLoc head trained jointly with the
+# detector on the final token grid (Upstream off).
+_base_ = './mask-rcnn_t2t-vit-t-14_fpn_8xb2-ms-1x_voc07.py'
+
+model = _base_.drloc_joint

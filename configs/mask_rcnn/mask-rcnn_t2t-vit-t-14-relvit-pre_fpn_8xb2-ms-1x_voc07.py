@@ -1,0 +1,6 @@
+# The backbone from the RelViT self-supervised upstream (spatial-relation +
+# absolute-position heads, no permutation, no mega-patches).
+_base_ = './mask-rcnn_t2t-vit-t-14_fpn_8xb2-ms-1x_voc07.py'
+
+checkpoint = 'work_dirs/relvit_t2t-vit-t-14_1xb64-100e_in1k/epoch_100.pth'
+model = dict(backbone=dict(init_cfg=dict(checkpoint=checkpoint)))

@@ -1,0 +1,6 @@
+# The backbone from the RelViT self-supervised upstream (spatial-relation +
+# absolute-position heads, no permutation, no mega-patches).
+_base_ = './mask-rcnn_vit-small-p16_fpn_8xb2-ms-1x_kitti-2d.py'
+
+checkpoint = 'work_dirs/relvit_vit-small-p16_1xb256-100e_in1k/epoch_100.pth'
+model = dict(backbone=dict(init_cfg=dict(checkpoint=checkpoint)))

@@ -1,0 +1,163 @@
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch.nn as nn
+from mmdet.models.detectors import TwoStageDetector
+from mmdet.registry import MODELS
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmpretrain.registry import MODELS as PRETRAIN_MODELS
+from torch import Tensor
+
+ModuleCfg = Union[dict, nn.Module]
+
+
+def _build_pretrain(cfg: Optional[ModuleCfg]) -> Optional[nn.Module]:
+    """Build an mmrelvit/mmpretrain module under mmdet's default scope.
+
+    A bare ``type`` would be looked up in mmdet's registry and fail
+    (conventions §1.5), so the build is pinned to mmpretrain's scope.
+    """
+    if cfg is None or isinstance(cfg, nn.Module):
+        return cfg
+    cfg = dict(cfg)
+    cfg.setdefault('_scope_', 'mmpretrain')
+    return PRETRAIN_MODELS.build(cfg)
+
+
+def _build_pool(cfg: Optional[ModuleCfg]) -> Optional[nn.Module]:
+    """Build ``grid_pool``: a registered module or any ``torch.nn`` class
+    named by ``type`` (pooling layers are in no OpenMMLab registry)."""
+    if isinstance(cfg, dict) and isinstance(cfg.get('type'), str):
+        kwargs = dict(cfg)
+        name = kwargs.pop('type')
+        if PRETRAIN_MODELS.get(name) is None and hasattr(nn, name):
+            return getattr(nn, name)(**kwargs)
+    return _build_pretrain(cfg)
+
+
+@MODELS.register_module()
+class AuxSSLTwoStageDetector(TwoStageDetector):
+    """Two-stage detector (Mask R-CNN, Cascade Mask R-CNN, Faster R-CNN)
+    trained jointly with the RelViT / DrLoc self-supervised heads.
+
+    The heads are the classes used for pretraining
+    (:class:`~mmrelvit.models.heads.PatchRelationHead`,
+    :class:`~mmrelvit.models.heads.AbsPositionHead`, ``DrLocHead``): each
+    gets a backbone output map, before the neck, and returns ``loss_<task>``
+    terms (and loss-free metrics) that are added to the RPN and RoI-head
+    losses. By default a head reads the backbone's last output, i.e. the
+    final token grid: ViT-S/16's stride-16 grid after the final norm,
+    Swin-T's stage-4 map.
+
+    ``MaskRCNN`` and ``CascadeRCNN`` add nothing to
+    :class:`~mmdet.models.detectors.TwoStageDetector`, so switching a config
+    to joint training is ``type='AuxSSLTwoStageDetector'`` plus
+    ``aux_heads``; every other argument is unchanged. ``predict`` and
+    ``tensor`` modes are those of ``TwoStageDetector`` (the SSL heads are
+    unused there), and a checkpoint of this model loads into the plain
+    detector (the ``aux_heads.*`` keys are simply unexpected).
+
+    Args:
+        backbone, neck, rpn_head, roi_head, train_cfg, test_cfg,
+        data_preprocessor, init_cfg: See
+            :class:`mmdet.models.detectors.TwoStageDetector`.
+        aux_heads (dict, optional): ``{name: head cfg or module}``; heads
+            are built in mmpretrain's scope, so ``type='PatchRelationHead'``
+            works as in pretraining configs. Each head provides
+            ``loss(x, data_samples) -> dict`` and reads
+            ``grids[head.in_index]`` (default -1; a sequence gives a tuple).
+            A task is on iff its head is listed; its weight is its loss's
+            ``loss_weight``. Defaults to None.
+        grid_pool (dict | nn.Module, optional): Module applied to each grid
+            a head reads: a registered type or any ``torch.nn`` class, e.g.
+            ``dict(type='AdaptiveAvgPool2d', output_size=14)``, since
+            detection images vary in size while a position head is built
+            for the pretraining grid. Defaults to None.
+    """
+
+    def __init__(self,
+                 backbone: ConfigType,
+                 neck: OptConfigType = None,
+                 rpn_head: OptConfigType = None,
+                 roi_head: OptConfigType = None,
+                 aux_heads: Optional[Dict[str, ModuleCfg]] = None,
+                 grid_pool: Optional[ModuleCfg] = None,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None):
+        super().__init__(
+            backbone=backbone,
+            neck=neck,
+            rpn_head=rpn_head,
+            roi_head=roi_head,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
+        self.aux_heads = nn.ModuleDict({
+            name: _build_pretrain(cfg)
+            for name, cfg in (aux_heads or {}).items()
+        })
+        self.grid_pool = _build_pool(grid_pool)
+        # Backbone outputs of the running loss() call (see extract_feat).
+        self._grid_sink: Optional[List] = None
+
+    def extract_feat(self, batch_inputs: Tensor) -> Tuple[Tensor, ...]:
+        """Backbone and neck, as :class:`TwoStageDetector`; inside
+        :meth:`loss` the backbone outputs are also kept for the SSL heads,
+        so the parent's loss logic runs unchanged on a single backbone
+        pass."""
+        outs = self.backbone(batch_inputs)
+        if self._grid_sink is not None:
+            self._grid_sink.append(outs)
+        return self.neck(outs) if self.with_neck else outs
+
+    def loss(self, batch_inputs: Tensor, batch_data_samples: List) -> dict:
+        """Detection losses plus every SSL head's terms.
+
+        Args:
+            batch_inputs (Tensor): Images of shape (B, 3, H, W).
+            batch_data_samples (list[DetDataSample]): Samples with
+                ``gt_instances``; heads may read e.g. ``patch_perm``.
+
+        Returns:
+            dict[str, Tensor]: ``loss_rpn_*``, ``s<i>.loss_*`` / ``loss_*``
+            of the RoI head and ``loss_<task>`` plus metrics.
+        """
+        self._grid_sink = sink = []
+        try:
+            losses = super().loss(batch_inputs, batch_data_samples)
+        finally:
+            self._grid_sink = None
+        if len(sink) != 1:
+            raise RuntimeError(
+                f'expected one backbone pass per loss(), saw {len(sink)}')
+        grids = self._grids(sink[0])
+        for name, head in self.aux_heads.items():
+            in_index = getattr(head, 'in_index', -1)
+            indices = [in_index] if isinstance(in_index, int) else in_index
+            selected = [self._pool(grids[i]) for i in indices]
+            head_in = (
+                selected[0] if isinstance(in_index, int) else tuple(selected))
+            for key, value in head.loss(head_in, batch_data_samples).items():
+                if key in losses:
+                    raise KeyError(
+                        f'aux head {name!r} returns {key!r}, which is '
+                        'already a loss of this model; give each task one '
+                        'head.')
+                losses[key] = value
+        return losses
+
+    @staticmethod
+    def _grids(outs: Union[Tensor, Sequence[Tensor]]) -> Tuple[Tensor, ...]:
+        if isinstance(outs, Tensor):
+            outs = (outs, )
+        for i, out in enumerate(outs):
+            if not (isinstance(out, Tensor) and out.dim() == 4):
+                raise TypeError(
+                    f'backbone output {i} is not a (B, C, h, w) map; use '
+                    "out_type='featmap' for mmpretrain ViT / T2T-ViT.")
+        return tuple(outs)
+
+    def _pool(self, grid: Tensor) -> Tensor:
+        return grid if self.grid_pool is None else self.grid_pool(grid)
