@@ -181,3 +181,20 @@ def test_wrapper_grid_selection_pool_and_single_backbone_pass():
     clash = build(dict(cfg, aux_heads=dict(x=_GridProbe(-1, 'loss_rpn_cls'))))
     with pytest.raises(KeyError, match='loss_rpn_cls'):
         clash(**batch(clash, 80), mode='loss')
+
+
+def test_mmrelvit_models_do_not_need_mmdet():
+    """Only mmrelvit.det imports mmdet: with mmdet unimportable the rest of
+    the package (and mmpretrain, which only tries it) still imports."""
+    import subprocess
+    import sys
+    code = ('import sys; sys.modules["mmdet"] = None; import mmrelvit, '
+            'mmrelvit.models, mmrelvit.engine, mmrelvit.datasets, '
+            'mmrelvit.datasets.digits_detection; '
+            'from mmpretrain.registry import MODELS; '
+            'assert MODELS.get("ViTPyramidNeck") is not None')
+    proc = subprocess.run([sys.executable, '-c', code],
+                          capture_output=True,
+                          text=True,
+                          cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
