@@ -82,9 +82,14 @@ def enable_visualization(cfg, args):
         # SegVisualizationHook also thins test batches by `interval` (50 in
         # mmseg's runtime): paint every image, as --show-dir promises.
         vis.interval = 1
+        # ... and names each picture with runner.iter, which builds the
+        # training loop (loading the training set) only to read 0; a runner
+        # without training parts answers 0 directly.
+        for key in ('train_dataloader', 'train_cfg', 'optim_wrapper',
+                    'param_scheduler'):
+            cfg[key] = None
         if args.show_dir:
             # PNGs land in <show-dir>/vis_data/vis_image/
-
             cfg.visualizer.save_dir = args.show_dir
             cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
     else:

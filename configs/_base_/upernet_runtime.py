@@ -8,6 +8,11 @@ custom_imports = dict(
     ],
     allow_failed_imports=False)
 
-# Resumed runs continue the exact torch random stream (stochastic depth,
-# DrLoc pair sampling).
-custom_hooks = [dict(type='RNGStateHook')]
+custom_hooks = [
+    # resumed runs continue the exact torch random stream (stochastic
+    # depth, DrLoc pair sampling)
+    dict(type='RNGStateHook'),
+    # init_cfg=Pretrained only logs missing / mis-shaped backbone keys;
+    # stop before the first iteration instead
+    dict(type='mmpretrain.StrictPretrainedHook'),
+]
