@@ -39,8 +39,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CFG_DIR = osp.join(REPO, 'configs', 'small_data')
 TRAIN = osp.join(REPO, 'tools', 'train.py')
 DEBIAN_ROOT = '/usr/share/datasets/fashion-mnist'
-DOC_BEGIN = '<!-- small_data_study:begin (generated, do not edit) -->'
-DOC_END = '<!-- small_data_study:end -->'
+TOP1 = 'accuracy/top1'
 
 # name -> (title, config, upstream run it starts from or None)
 ARMS = {
@@ -223,25 +222,26 @@ def latest_scalars(work_dir: str) -> str:
     return osp.join(work_dir, stamps[-1], 'vis_data', 'scalars.json')
 
 
-def read_scalars(path: str, metric: str = 'accuracy/top1') -> dict:
-    """Validation curve and final training metrics from ``scalars.json``.
+def read_scalars(path: str, metrics=('accuracy/top1', )) -> dict:
+    """Validation curves and final training metrics from ``scalars.json``.
 
     Returns:
-        dict: ``epochs`` and ``values`` of ``metric`` (one entry per
-        validation, in log order) and ``train``: every training key
-        (``loss_*``, ``acc_*``, ...) averaged over the logs of the last
-        training epoch.
+        dict: ``epochs`` (the step of each validation, in log order),
+        ``val``: ``{metric: values}`` for each of ``metrics`` and ``train``:
+        every training key (``loss_*``, ``acc_*``, ...) averaged over the
+        logs of the last training epoch.
     """
-    epochs, values, train = [], [], []
+    epochs, val, train = [], {m: [] for m in metrics}, []
     with open(path) as f:
         for line in f:
             line = line.strip()
             if not line:
                 continue
             entry = json.loads(line)
-            if metric in entry:
+            if any(m in entry for m in metrics):
                 epochs.append(int(entry['step']))
-                values.append(float(entry[metric]))
+                for m in metrics:
+                    val[m].append(float(entry.get(m, float('nan'))))
             elif 'iter' in entry:
                 train.append(entry)
     last = max((e.get('epoch', 0) for e in train), default=0)
@@ -251,15 +251,39 @@ def read_scalars(path: str, metric: str = 'accuracy/top1') -> dict:
         k: float(np.mean([e[k] for e in train if k in e]))
         for k in keys if all(isinstance(e.get(k, 0.), float) for e in train)
     }
-    return dict(epochs=epochs, values=values, train=means)
+    return dict(epochs=epochs, val=val, train=means)
 
 
 class Runner:
-    """Trains the runs, ``jobs`` at a time, and prints progress."""
+    """Trains runs through ``tools/train.py``, ``jobs`` at a time.
 
-    def __init__(self, args, runs):
-        self.args = args
+    Args:
+        runs (list[Run]): The runs; a run with ``upstream`` starts after it.
+        make_config (callable): ``run -> config text`` (a config inheriting
+            the run's config).
+        jobs (int): Runs trained in parallel.
+        threads (int): ``OMP_NUM_THREADS`` of each run.
+        force (bool): Retrain runs that have a ``result.json`` of the same
+            config.
+        metrics (tuple[str]): Validation metrics read from scalars.json.
+        summary (callable): ``result -> str`` for the progress lines.
+    """
+
+    def __init__(self,
+                 runs,
+                 make_config,
+                 jobs=1,
+                 threads=1,
+                 force=False,
+                 metrics=(TOP1, ),
+                 summary=None):
         self.runs = runs
+        self.make_config = make_config
+        self.jobs = jobs
+        self.threads = threads
+        self.force = force
+        self.metrics = metrics
+        self.summary = summary or (lambda result: '')
         self.lock = threading.Lock()
         self.done = 0
         self.started = time.time()
@@ -270,17 +294,14 @@ class Runner:
             elapsed = time.time() - self.started
             print(f'[{elapsed / 60:5.1f} min] {msg}', flush=True)
 
-    def settings_hash(self, run, text):
-        return hashlib.sha1(text.encode()).hexdigest()[:12]
-
     def train(self, run: Run, wait_for=None) -> dict:
         if wait_for is not None:
             wait_for.result()  # raises if the upstream failed
         os.makedirs(run.work_dir, exist_ok=True)
-        text = run_config_text(run, self.args)
-        settings = self.settings_hash(run, text)
+        text = self.make_config(run)
+        settings = hashlib.sha1(text.encode()).hexdigest()[:12]
         result_path = osp.join(run.work_dir, 'result.json')
-        if not self.args.force and osp.isfile(result_path):
+        if not self.force and osp.isfile(result_path):
             with open(result_path) as f:
                 result = json.load(f)
             if result.get('settings') == settings:
@@ -290,8 +311,7 @@ class Runner:
         with open(cfg_path, 'w') as f:
             f.write(text)
         env = dict(os.environ)
-        env['OMP_NUM_THREADS'] = env['MKL_NUM_THREADS'] = str(
-            self.args.threads)
+        env['OMP_NUM_THREADS'] = env['MKL_NUM_THREADS'] = str(self.threads)
         env['PYTHONPATH'] = os.pathsep.join(
             p for p in (REPO, env.get('PYTHONPATH')) if p)
         cmd = [sys.executable, TRAIN, cfg_path, '--work-dir', run.work_dir]
@@ -308,14 +328,14 @@ class Runner:
             self.failed.append(run.key)
             self.log(f'FAILED {run.key} (exit {proc.returncode}):\n{tail}')
             raise RuntimeError(f'{run.key} failed')
-        scalars = read_scalars(latest_scalars(run.work_dir))
+        scalars = read_scalars(latest_scalars(run.work_dir), self.metrics)
         result = dict(
             arm=run.name,
             seed=run.seed,
             settings=settings,
             wall_s=wall,
             epochs=scalars['epochs'],
-            top1=scalars['values'],
+            val=scalars['val'],
             train={
                 k: v
                 for k, v in scalars['train'].items()
@@ -323,8 +343,8 @@ class Runner:
             })
         if run.is_upstream and not osp.isfile(run.checkpoint):
             raise RuntimeError(f'{run.key} left no {run.checkpoint}')
-        if not run.is_upstream and not result['top1']:
-            raise RuntimeError(f'{run.key} logged no test accuracy')
+        if not run.is_upstream and not result['epochs']:
+            raise RuntimeError(f'{run.key} logged no {self.metrics}')
         with open(result_path, 'w') as f:
             json.dump(result, f, indent=1)
         self.finish(run, result)
@@ -337,15 +357,14 @@ class Runner:
         left = len(self.runs) - done
         elapsed = time.time() - self.started
         eta = elapsed / done * left if done else 0
-        acc = (f"top-1 {result['top1'][-1]:.2f}"
-               if result['top1'] else 'upstream')
+        what = self.summary(result) if result['epochs'] else 'upstream'
         how = 'reused' if reused else f"{result['wall_s']:.0f} s"
-        self.log(f'done {run.key} ({how}): {acc}; {done}/{len(self.runs)} '
+        self.log(f'done {run.key} ({how}): {what}; {done}/{len(self.runs)} '
                  f'runs, ETA {eta / 60:.1f} min')
 
     def execute(self) -> dict:
         futures = {}
-        with ThreadPoolExecutor(max_workers=self.args.jobs) as pool:
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             # upstream runs are queued first, so that a finetune run waiting
             # for its upstream never blocks the upstream's own slot
             for run in sorted(self.runs, key=lambda r: not r.is_upstream):
@@ -405,6 +424,7 @@ def aggregate(results: dict, arms: dict) -> list:
         if not runs:
             continue
         runs.sort(key=lambda r: r['seed'])
+        curves = [r['val'][TOP1] for r in runs]
         ssl_runs = runs
         if upstream is not None:
             ssl_runs = [
@@ -421,13 +441,13 @@ def aggregate(results: dict, arms: dict) -> list:
                 arm=name,
                 title=title,
                 seeds=[r['seed'] for r in runs],
-                final=mean_std([r['top1'][-1] for r in runs]),
-                best=mean_std([max(r['top1']) for r in runs]),
-                per_seed=[r['top1'][-1] for r in runs],
+                final=mean_std([c[-1] for c in curves]),
+                best=mean_std([max(c) for c in curves]),
+                per_seed=[c[-1] for c in curves],
                 ssl=ssl,
                 ssl_from='upstream ' if upstream is not None else '',
                 epochs=runs[0]['epochs'],
-                curves=[r['top1'] for r in runs],
+                curves=curves,
                 wall_s=mean_std([r['wall_s'] for r in runs])))
     return rows
 
@@ -481,20 +501,26 @@ def plot_curves(rows: list, path: str, title: str) -> None:
     plt.close(fig)
 
 
-def update_doc(doc: str, block: str) -> None:
-    """Replace the generated block of ``doc`` (create the file if needed)."""
-    block = f'{DOC_BEGIN}\n{block.rstrip()}\n{DOC_END}\n'
+def update_doc(doc: str,
+               block: str,
+               marker: str = 'small_data_study',
+               title: str = '# Small-data study (Fashion-MNIST)') -> None:
+    """Replace the generated ``marker`` block of ``doc`` (append it, or
+    create the file with ``title``, if there is none)."""
+    begin = f'<!-- {marker}:begin (generated, do not edit) -->'
+    end = f'<!-- {marker}:end -->'
+    block = f'{begin}\n{block.rstrip()}\n{end}\n'
     if osp.isfile(doc):
         with open(doc) as f:
             text = f.read()
-        if DOC_BEGIN in text and DOC_END in text:
-            head, rest = text.split(DOC_BEGIN, 1)
-            tail = rest.split(DOC_END, 1)[1].lstrip('\n')
-            text = head + block + tail
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            tail = rest.split(end, 1)[1].lstrip('\n')
+            text = head + block + ('\n' + tail if tail else '')
         else:
             text = text.rstrip() + '\n\n' + block
     else:
-        text = '# Small-data study (Fashion-MNIST)\n\n' + block
+        text = f'{title}\n\n{block}'
     os.makedirs(osp.dirname(osp.abspath(doc)), exist_ok=True)
     with open(doc, 'w') as f:
         f.write(text)
@@ -516,7 +542,13 @@ def main(argv=None):
         f'job(s) x {args.threads} thread(s)',
         flush=True)
     start = time.time()
-    runner = Runner(args, runs)
+    runner = Runner(
+        runs,
+        lambda run: run_config_text(run, args),
+        jobs=args.jobs,
+        threads=args.threads,
+        force=args.force,
+        summary=lambda r: f'top-1 {r["val"][TOP1][-1]:.2f}')
     results = runner.execute()
     wall = time.time() - start
     os.makedirs(args.work_dir, exist_ok=True)

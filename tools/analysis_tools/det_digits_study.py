@@ -1,0 +1,334 @@
+"""Detection evidence on the embedded digit scenes: Mask R-CNN with a
+supervised-pretrained, a RelViT-pretrained and a jointly SSL-trained ViT.
+
+For every seed it pretrains the digits ViT twice through ``tools/train.py``
+(the supervised classifier ``configs/vit/vit-tiny-p4_1xb64-30e_digits.py``
+and the RelViT upstream ``configs/relvit/relvit_vit-tiny-p4_1xb64-30e_digits
+.py``), then trains the three Mask R-CNN arms of ``configs/mask_rcnn``
+(``*_digits-det.py``) from those checkpoints and reads ``coco/bbox_mAP`` and
+``coco/segm_mAP`` of the final evaluation from mmengine's ``scalars.json``.
+
+============  =============================================  =============
+arm           detector config                                backbone from
+============  =============================================  =============
+supervised    mask-rcnn_vit-tiny-p4_fpn_1xb8-1x_digits-det   supervised
+relvit-pre    mask-rcnn_vit-tiny-p4-relvit-pre_fpn_...       RelViT SSL
+relvit-joint  mask-rcnn_vit-tiny-p4-relvit-joint_fpn_...     supervised,
+                                                             + joint SSL
+============  =============================================  =============
+
+The arms share the detector, data, schedule and seed; the generated
+config of each run (``<work-dir>/<arm>/seed<k>/config.py``) only sets the
+epochs, the data root, the seed and the pretrained checkpoint of that seed.
+Writes the mAP table (``<out-dir>/det_digits_table.md``) and the
+``det_digits_study`` section of ``--doc`` (docs/small_data.md). The digit
+data are generated first if missing (``make_digits.py --tasks cls det``).
+
+Example::
+
+    python tools/analysis_tools/det_digits_study.py --seeds 0 1 2 \\
+        --epochs 12 --jobs 2 --threads 1
+"""
+import argparse
+import os
+import os.path as osp
+import shlex
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+# the run/report machinery of the sibling tool (tools/ is not a package)
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+import small_data_study as study  # noqa: E402 isort:skip
+
+REPO = study.REPO
+
+BBOX, SEGM, BBOX50 = 'coco/bbox_mAP', 'coco/segm_mAP', 'coco/bbox_mAP_50'
+DET_DIR = osp.join(REPO, 'configs', 'mask_rcnn')
+# name -> (title, detector config, pretraining run)
+ARMS = {
+    'supervised':
+    ('Supervised-pretrained',
+     'mask-rcnn_vit-tiny-p4_fpn_1xb8-1x_digits-det.py', 'pre-supervised'),
+    'relvit-pre':
+    ('RelViT-pretrained (SSL upstream)',
+     'mask-rcnn_vit-tiny-p4-relvit-pre_fpn_1xb8-1x_digits-det.py',
+     'pre-relvit'),
+    'relvit-joint':
+    ('Supervised-pretrained + joint RelViT SSL',
+     'mask-rcnn_vit-tiny-p4-relvit-joint_fpn_1xb8-1x_digits-det.py',
+     'pre-supervised'),
+}
+# name -> (classification config, whether it has a validation loop)
+PRETRAIN = {
+    'pre-supervised': ('configs/vit/vit-tiny-p4_1xb64-30e_digits.py', True),
+    'pre-relvit':
+    ('configs/relvit/relvit_vit-tiny-p4_1xb64-30e_digits.py', False),
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Mask R-CNN on the digit scenes from supervised, RelViT '
+        'and joint-SSL ViT backbones.')
+    parser.add_argument(
+        '--arms', nargs='+', default=list(ARMS), choices=list(ARMS))
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    parser.add_argument(
+        '--epochs', type=int, default=12, help='detector epochs')
+    parser.add_argument(
+        '--pretrain-epochs',
+        type=int,
+        default=30,
+        help='epochs of the classification / SSL pretraining')
+    parser.add_argument(
+        '--shared-pretrain',
+        action='store_true',
+        help='pretrain once (seed 0) for all seeds instead of once per '
+        'seed')
+    parser.add_argument(
+        '--train-scenes',
+        type=int,
+        default=None,
+        help='use the first N training scenes (default: all)')
+    parser.add_argument(
+        '--data-root',
+        default='data/digits',
+        help='root of make_digits.py output (cls/ and det/)')
+    parser.add_argument('--work-dir', default='work_dirs/det_digits')
+    parser.add_argument('--out-dir', default='docs')
+    parser.add_argument(
+        '--doc', default='docs/small_data.md', help='"none" to skip')
+    parser.add_argument('--jobs', type=int, default=2)
+    parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument(
+        '--workers', type=int, default=0, help='dataloader workers per run')
+    parser.add_argument('--force', action='store_true')
+    parser.add_argument(
+        '--dry-run',
+        action='store_true',
+        help='write the generated configs and print the plan, train nothing')
+    args = parser.parse_args(argv)
+    for name in ('epochs', 'pretrain_epochs', 'jobs', 'threads'):
+        if getattr(args, name) < 1:
+            parser.error(f'--{name.replace("_", "-")} must be positive')
+    args.data_root = osp.abspath(args.data_root)
+    return args
+
+
+def plan_runs(args) -> list:
+    runs, pretrain = [], {}
+    for seed in args.seeds:
+        pre_seed = 0 if args.shared_pretrain else seed
+        for arm in args.arms:
+            title, config, pre_name = ARMS[arm]
+            pre = pretrain.get((pre_name, pre_seed))
+            if pre is None:
+                pre = study.Run(
+                    pre_name,
+                    pre_seed,
+                    osp.join(REPO, PRETRAIN[pre_name][0]),
+                    args.pretrain_epochs,
+                    is_upstream=True)
+                pretrain[pre_name, pre_seed] = pre
+                runs.append(pre)
+            runs.append(
+                study.Run(
+                    arm,
+                    seed,
+                    osp.join(DET_DIR, config),
+                    args.epochs,
+                    upstream=pre))
+    for run in runs:
+        run.work_dir = osp.abspath(
+            osp.join(args.work_dir, run.name, f'seed{run.seed}'))
+    return runs
+
+
+def loader_cfg(args, root: str, **dataset) -> str:
+    persistent = args.workers > 0
+    fields = ', '.join([f'data_root={root!r}'] +
+                       [f'{k}={v!r}' for k, v in dataset.items()])
+    return (f'dict(num_workers={args.workers}, '
+            f'persistent_workers={persistent}, dataset=dict({fields}))')
+
+
+def config_text(run: study.Run, args) -> str:
+    e = run.epochs
+    lines = [
+        f'# generated by {osp.relpath(__file__, REPO)}',
+        f'_base_ = [{run.config!r}]',
+        f'randomness = dict(seed={run.seed})',
+        'default_hooks = dict(checkpoint=dict(interval='
+        f'{e}, max_keep_ckpts=1))',
+    ]
+    if run.is_upstream:
+        root = osp.join(args.data_root, 'cls') + '/'
+        # the cosine ends at max_epochs (mmengine's default `end`); the
+        # linear warm-up keeps its 3 epochs
+        lines += [
+            f'train_cfg = dict(max_epochs={e})',
+            f'train_dataloader = {loader_cfg(args, root)}',
+        ]
+        if PRETRAIN[run.name][1]:
+            lines += [
+                f'val_dataloader = {loader_cfg(args, root)}',
+                'test_dataloader = val_dataloader',
+            ]
+        return '\n'.join(lines) + '\n'
+
+    root = osp.join(args.data_root, 'det') + '/'
+    subset = {} if args.train_scenes is None else dict(
+        indices=args.train_scenes)
+    milestones = [round(8 * e / 12), round(11 * e / 12)]
+    ann = osp.join(root, 'annotations', 'instances_val.json')
+    lines += [
+        f'train_cfg = dict(max_epochs={e}, val_interval={e})',
+        # the 1x recipe scaled to the epochs: lr x0.1 at 8/12 and 11/12
+        'param_scheduler = [dict(type="LinearLR", start_factor=0.001, '
+        'by_epoch=False, begin=0, end=100), dict(type="MultiStepLR", '
+        f'begin=0, end={e}, by_epoch=True, milestones={milestones}, '
+        'gamma=0.1)]',
+        f'train_dataloader = {loader_cfg(args, root, **subset)}',
+        f'val_dataloader = {loader_cfg(args, root)}',
+        'test_dataloader = val_dataloader',
+        f'val_evaluator = dict(ann_file={ann!r})',
+        'test_evaluator = val_evaluator',
+        'model = dict(backbone=dict(init_cfg=dict(checkpoint='
+        f'{run.upstream.checkpoint!r})))',
+    ]
+    return '\n'.join(lines) + '\n'
+
+
+def ensure_data(args) -> None:
+    need = [
+        osp.join(args.data_root, 'cls', 'meta', 'train.txt'),
+        osp.join(args.data_root, 'det', 'annotations', 'instances_train.json'),
+    ]
+    if all(osp.isfile(p) for p in need):
+        return
+    cmd = [
+        sys.executable,
+        osp.join(REPO, 'tools', 'dataset_converters', 'make_digits.py'),
+        '--tasks', 'cls', 'det', '--out', args.data_root
+    ]
+    print('generating the digits data: ' + ' '.join(cmd), flush=True)
+    subprocess.run(cmd, cwd=REPO, check=True)
+
+
+def aggregate(results: dict, arms) -> list:
+    rows = []
+    for arm in arms:
+        runs = sorted((r for r in results.values() if r['arm'] == arm),
+                      key=lambda r: r['seed'])
+        if not runs:
+            continue
+        rows.append(
+            dict(
+                arm=arm,
+                title=ARMS[arm][0],
+                seeds=[r['seed'] for r in runs],
+                **{
+                    key:
+                    study.mean_std([100 * r['val'][metric][-1] for r in runs])
+                    for key, metric in (('bbox', BBOX), ('segm', SEGM),
+                                        ('bbox50', BBOX50))
+                },
+                per_seed=[100 * r['val'][BBOX][-1] for r in runs],
+                wall_s=study.mean_std([r['wall_s'] for r in runs])))
+    return rows
+
+
+def format_table(rows: list) -> str:
+    base = next((r for r in rows if r['arm'] == 'supervised'), None)
+    lines = [
+        '| backbone | box mAP | vs supervised | mask mAP | box AP50 '
+        '| box mAP per seed | min / run |',
+        '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
+    ]
+    for r in rows:
+        delta = ('' if base is None or r is base else
+                 f"{r['bbox'][0] - base['bbox'][0]:+.2f}")
+        lines.append(
+            f"| {r['title']} | {r['bbox'][0]:.2f} +- {r['bbox'][1]:.2f} "
+            f"| {delta} | {r['segm'][0]:.2f} +- {r['segm'][1]:.2f} "
+            f"| {r['bbox50'][0]:.2f} +- {r['bbox50'][1]:.2f} "
+            f"| {' / '.join(f'{v:.2f}' for v in r['per_seed'])} "
+            f"| {r['wall_s'][0] / 60:.1f} |")
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    command = ' '.join(
+        shlex.quote(a)
+        for a in ['python', osp.relpath(__file__, REPO)] +
+        (sys.argv[1:] if argv is None else list(argv)))
+    runs = plan_runs(args)
+    n_pre = sum(r.is_upstream for r in runs)
+    print(
+        f'{len(runs)} runs ({n_pre} pretraining): arms {args.arms}, seeds '
+        f'{args.seeds}, detector {args.epochs} epochs, pretraining '
+        f'{args.pretrain_epochs} epochs; {args.jobs} parallel job(s) x '
+        f'{args.threads} thread(s)',
+        flush=True)
+    if args.dry_run:
+        for run in runs:
+            os.makedirs(run.work_dir, exist_ok=True)
+            path = osp.join(run.work_dir, 'config.py')
+            with open(path, 'w') as f:
+                f.write(config_text(run, args))
+            print(f'  {run.key}: {path}')
+        return runs
+    ensure_data(args)
+    start = time.time()
+    runner = study.Runner(
+        runs,
+        lambda run: config_text(run, args),
+        jobs=args.jobs,
+        threads=args.threads,
+        force=args.force,
+        metrics=('accuracy/top1', BBOX, SEGM, BBOX50),
+        summary=lambda r: (f'box mAP {100 * r["val"][BBOX][-1]:.2f}'
+                           if not np.isnan(r['val'][BBOX][-1]) else
+                           f'top-1 {r["val"]["accuracy/top1"][-1]:.2f}'))
+    results = runner.execute()
+    wall = time.time() - start
+    rows = aggregate({
+        k: v
+        for k, v in results.items() if v['arm'] in ARMS
+    }, args.arms)
+    if not rows:
+        raise SystemExit(f'no detector finished; failed: {runner.failed}')
+    table = format_table(rows)
+    os.makedirs(args.out_dir, exist_ok=True)
+    table_md = osp.join(args.out_dir, 'det_digits_table.md')
+    with open(table_md, 'w') as f:
+        f.write(table + '\n')
+    print('\n' + table + '\n')
+    print(f'study wall time {wall / 60:.1f} min; table {table_md}')
+    if args.doc != 'none':
+        pre = ('pretrained once (seed 0)'
+               if args.shared_pretrain else 'pretrained once per seed')
+        block = '\n'.join([
+            f'Command ({time.strftime("%Y-%m-%d")}, wall time '
+            f'{wall / 60:.1f} min, {args.jobs} job(s) x {args.threads} '
+            'thread(s)):', '', '```shell', command, '```', '',
+            f'Mask R-CNN + FPN, digits ViT (96-d, 4 layers, patch 4) '
+            f'{pre} for {args.pretrain_epochs} epochs, detector '
+            f'{args.epochs} epochs; COCO mAP (x100) on the validation '
+            f'scenes after the last epoch, mean +- sample std over seeds '
+            f'{args.seeds}.', '', table
+        ])
+        if runner.failed:
+            block += f'\n\nFailed runs: {", ".join(runner.failed)}'
+        study.update_doc(args.doc, block, marker='det_digits_study')
+        print(f'updated {args.doc}')
+    if runner.failed:
+        raise SystemExit(f'failed runs: {runner.failed}')
+
+
+if __name__ == '__main__':
+    main()
