@@ -97,7 +97,7 @@ def test_config_matrix_is_complete():
             expected |= {f'{pfx}{bb}_8xb128-{e}e_in100' for e in (100, 300)}
         for bb in ('swin-tiny-p4-w7', 't2t-vit-t-14', 'resnet50'):
             expected |= {f'{pfx}{bb}_in1k-pre_8xb128-100e_{d}' for d in data}
-        for bb in ('swin-tiny-p4-w7', 't2t-vit-t-14'):
+        for bb in ('swin-tiny-p4-w7', 't2t-vit-t-14', 'vit-small-p16'):
             expected.add(f'{pfx}{bb}_8xb128-300e_in1k')
         for d in ('cifar10', 'cifar100', 'domainnet-infograph'):
             expected.add(f'{pfx}vit-base-p16_8xb128-100e_{d}')
@@ -307,3 +307,27 @@ def test_domainnet_and_folder_datasets_read_the_official_layouts(tmp_path):
     (svhn / 'test' / '3').rmdir()
     with pytest.raises(AssertionError, match='subfolders'):
         DATASETS.build(ds_cfg)
+
+
+@pytest.mark.parametrize('name,trunc_normal', [
+    ('drloc_swin-mini-p2-w4_1xb64-30e_digits', True),
+    ('drloc_t2t-vit-mini_1xb64-30e_digits', True),
+    ('drloc_vit-tiny-p4_1xb64-30e_digits', False),
+    ('drloc_cvt-mini_1xb64-30e_digits', False),
+    ('drloc_resnet18-mini_1xb64-30e_digits', False),
+])
+def test_drloc_mlp_init_follows_the_authors(name, trunc_normal):
+    """Swin and T2T initialise the DrLoc MLP trunc-normal(0.02) (through the
+    model's init_cfg); the authors' ViT, CvT and ResNet keep PyTorch's
+    default, uniform within 1 / sqrt(fan_in). Either way the head's own
+    init_cfg is None, so the result does not depend on whether the wrapper
+    runs the aux heads' init_cfg."""
+    torch.manual_seed(0)
+    model = build_model(Config.fromfile(osp.join(CFG_DIR, name + '.py')))
+    model.init_weights()
+    weight = model.aux_heads.drloc.mlps[0].trunk[0].weight
+    bound = weight.size(1)**-0.5
+    # uniform(-bound, bound) has std bound / sqrt(3): 0.042 for 2C = 192
+    expected = 0.02 if trunc_normal else bound / 3**0.5
+    assert weight.std().item() == pytest.approx(expected, rel=0.05)
+    assert (weight.abs().max() <= bound) != trunc_normal

@@ -11,9 +11,8 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = dict(
-    type='AuxSSLClassifier',
-    backbone=dict(type='TokenViT', out_type='tokens'),
     aux_heads=dict(
         relation=dict(type='PatchRelationHead', in_channels=96),
         position=dict(type='AbsPositionHead', in_channels=96, num_patches=64),
-        drloc=dict(type='DrLocHead', in_channels=96, loss_weight=0.1)))
+        drloc=dict(
+            type='DrLocHead', in_channels=96, loss_weight=0.1, init_cfg=None)))

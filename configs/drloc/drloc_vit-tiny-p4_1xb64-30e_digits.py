@@ -9,7 +9,6 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = dict(
-    type='AuxSSLClassifier',
-    backbone=dict(type='TokenViT', out_type='tokens'),
     aux_heads=dict(
-        drloc=dict(type='DrLocHead', in_channels=96, loss_weight=0.1)))
+        drloc=dict(
+            type='DrLocHead', in_channels=96, loss_weight=0.1, init_cfg=None)))

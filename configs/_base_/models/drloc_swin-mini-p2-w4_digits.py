@@ -23,4 +23,6 @@ model = dict(
         dict(type='Constant', layer='LayerNorm', val=1., bias=0.)
     ])
 
-drloc_head = dict(type='DrLocHead', in_channels=96, loss_weight=0.5)
+# The model's trunc-normal init_cfg covers the DrLoc MLP.
+drloc_head = dict(
+    type='DrLocHead', in_channels=96, loss_weight=0.5, init_cfg=None)

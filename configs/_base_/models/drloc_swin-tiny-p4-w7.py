@@ -8,7 +8,10 @@ _base_ = 'mmpretrain::_base_/models/swin_transformer/tiny_224.py'
 model = dict(type='AuxSSLClassifier')
 
 # Added by the "drloc_" leaves as ``aux_heads=dict(drloc=_base_.drloc_head)``.
-drloc_head = dict(type='DrLocHead', in_channels=768, loss_weight=0.5)
+# The model's trunc-normal init_cfg covers the DrLoc MLP, as in the authors'
+# Swin.
+drloc_head = dict(
+    type='DrLocHead', in_channels=768, loss_weight=0.5, init_cfg=None)
 
 # Backbone delta of the fine-tuning leaves (paper Tab. 5): mmpretrain's
 # ImageNet-1K Swin-T (81.18 top-1).

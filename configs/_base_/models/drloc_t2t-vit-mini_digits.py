@@ -12,11 +12,7 @@ model = dict(
         num_layers=4,
         layer_cfgs=dict(num_heads=3, feedforward_channels=288),
         t2t_cfg=dict(token_dims=32),
-        drop_path_rate=0.1,
-        init_cfg=[
-            dict(type='TruncNormal', layer='Linear', std=.02),
-            dict(type='Constant', layer='LayerNorm', val=1., bias=0.),
-        ]),
+        drop_path_rate=0.1),
     head=dict(
         type='VisionTransformerClsHead',
         num_classes=10,
@@ -27,6 +23,12 @@ model = dict(
         kernel_size=3,
         stride=2,
         padding=1,
-        count_include_pad=False))
+        count_include_pad=False),
+    # trunc-normal for every Linear, the DrLoc MLP included (authors' T2T)
+    init_cfg=[
+        dict(type='TruncNormal', layer='Linear', std=.02, bias=0.),
+        dict(type='Constant', layer='LayerNorm', val=1., bias=0.),
+    ])
 
-drloc_head = dict(type='DrLocHead', in_channels=96, loss_weight=0.1)
+drloc_head = dict(
+    type='DrLocHead', in_channels=96, loss_weight=0.1, init_cfg=None)

@@ -14,9 +14,12 @@ model = dict(
         kernel_size=3,
         stride=2,
         padding=1,
-        count_include_pad=False))
+        count_include_pad=False),
+    # trunc-normal for every Linear, the DrLoc MLP included (authors' T2T)
+    init_cfg=dict(type='TruncNormal', layer='Linear', std=.02, bias=0.))
 
-drloc_head = dict(type='DrLocHead', in_channels=384, loss_weight=0.1)
+drloc_head = dict(
+    type='DrLocHead', in_channels=384, loss_weight=0.1, init_cfg=None)
 
 # mmpretrain's ImageNet-1K T2T-ViT_t-14 (81.83 top-1).
 in1k_backbone = dict(
