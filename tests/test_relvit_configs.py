@@ -203,3 +203,32 @@ def test_config(name):
         total.backward()
         assert all(p.grad is None for p in model.backbone.parameters())
         assert all(p.grad is not None for p in model.head.parameters())
+
+
+def test_distance_and_angle_heads_are_a_config_delta(tmp_path):
+    """The README's delta adding the distance and angle regressions."""
+    joint = osp.join(CONFIG_DIR,
+                     'relvit-joint_vit-tiny-p4_1xb64-30e_digits.py')
+    cfg_path = tmp_path / 'relvit-dist-ang.py'
+    cfg_path.write_text(f"""
+_base_ = [{joint!r}]
+model = dict(
+    aux_heads=dict(
+        distance=dict(
+            type='PatchRelationHead', in_channels=96, task='distance'),
+        angle=dict(type='PatchRelationHead', in_channels=96, task='angle')))
+""")
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(str(cfg_path))
+    from mmpretrain.registry import MODELS
+    model_cfg = cfg.model.copy()
+    model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    model = MODELS.build(model_cfg)
+    data = model.data_preprocessor(synthetic_batch(cfg), training=True)
+    with torch.no_grad():
+        losses = model.loss(data['inputs'], data['data_samples'])
+    assert {k
+            for k in losses if k.startswith('loss')} == {
+                'loss_cls', 'loss_relation', 'loss_position', 'loss_distance',
+                'loss_angle'
+            }

@@ -1,3 +1,4 @@
+import re
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
 
@@ -76,7 +77,7 @@ def check_pretrained(module: nn.Module,
 
 @HOOKS.register_module()
 class StrictPretrainedHook(Hook):
-    """Stop training when a ``Pretrained`` checkpoint misses or mis-shapes
+    r"""Stop training when a ``Pretrained`` checkpoint misses or mis-shapes
     weights of the module it initialises; log what it leaves out.
 
     mmengine's ``PretrainedInit`` loads with ``strict=False`` and only logs
@@ -102,12 +103,20 @@ class StrictPretrainedHook(Hook):
     Args:
         modules (Sequence[str]): Attribute paths inside the model, e.g.
             ``('backbone', )``. Defaults to ``('backbone', )``.
+        allow_missing (Sequence[str]): Regular expressions (full match) of
+            module keys that are new by design and may be absent from the
+            checkpoint, e.g. ``(r'norm[0-2]\..*', )`` for the extra output
+            norms of a Swin-T feeding a dense head; they keep their
+            initialisation and are logged. Defaults to ``()``.
     """
 
     priority = 'VERY_HIGH'
 
-    def __init__(self, modules: Sequence[str] = ('backbone', )):
+    def __init__(self,
+                 modules: Sequence[str] = ('backbone', ),
+                 allow_missing: Sequence[str] = ()):
         self.modules = tuple(modules)
+        self.allow_missing = [re.compile(p) for p in allow_missing]
 
     def before_train(self, runner) -> None:
         model = runner.model
@@ -126,11 +135,16 @@ class StrictPretrainedHook(Hook):
             for init_cfg in init_cfgs:
                 self._check(runner, name, module, init_cfg)
 
-    @staticmethod
-    def _check(runner, name: str, module: nn.Module, init_cfg: dict) -> None:
+    def _check(self, runner, name: str, module: nn.Module,
+               init_cfg: dict) -> None:
         ckpt, prefix = init_cfg['checkpoint'], init_cfg.get('prefix')
         report = check_pretrained(module, ckpt, prefix,
                                   init_cfg.get('map_location', 'cpu'))
+        new = [
+            key for key in report['missing'] if any(
+                p.fullmatch(key) for p in self.allow_missing)
+        ]
+        report['missing'] = [k for k in report['missing'] if k not in new]
         problems = [f'missing: {key}' for key in report['missing']]
         problems += [
             f'shape mismatch: {key} checkpoint {src} vs model {dst}'
@@ -143,6 +157,11 @@ class StrictPretrainedHook(Hook):
                 f'{len(report["mismatched"])} mis-shaped of '
                 f'{len(module.state_dict())} tensors):\n  ' +
                 '\n  '.join(problems))
+        if new:
+            runner.logger.info(
+                f'StrictPretrainedHook: {len(new)} model.{name} tensors are '
+                f'new (allow_missing) and keep their initialisation: '
+                f'{", ".join(new)}')
         if report['dropped']:
             runner.logger.info(
                 f'StrictPretrainedHook: dropped {len(report["dropped"])} '
