@@ -10,7 +10,7 @@
 _base_ = ['../_base_/default_runtime.py']
 
 num_train = 2000
-max_epochs = 40
+max_epochs = 30
 embed_dims = 64
 
 model = dict(

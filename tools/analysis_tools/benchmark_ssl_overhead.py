@@ -422,8 +422,15 @@ def device_name(device: str) -> str:
     if device.startswith('cuda'):
         return torch.cuda.get_device_name(device)
     import platform
-    return (f'CPU {platform.processor() or platform.machine()}, '
-            f'{torch.get_num_threads()} threads')
+    name = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo') as f:
+            name = next(
+                line.split(':', 1)[1].strip() for line in f
+                if line.startswith('model name'))
+    except (OSError, StopIteration):
+        pass
+    return f'CPU {name}, {torch.get_num_threads()} threads'
 
 
 def main(argv=None):

@@ -312,13 +312,15 @@ def main(argv=None):
     if args.doc != 'none':
         pre = ('pretrained once (seed 0)'
                if args.shared_pretrain else 'pretrained once per seed')
+        train_min = sum(r['wall_s'] for r in results.values()) / 60
         block = '\n'.join([
-            f'Command ({time.strftime("%Y-%m-%d")}, wall time '
-            f'{wall / 60:.1f} min, {args.jobs} job(s) x {args.threads} '
+            f'Command ({time.strftime("%Y-%m-%d")}; {wall / 60:.1f} min wall '
+            f'for this call, {train_min:.1f} min of training summed over '
+            f'the runs, {args.jobs} job(s) x {args.threads} '
             'thread(s)):', '', '```shell', command, '```', '',
             f'Mask R-CNN + FPN, digits ViT (96-d, 4 layers, patch 4) '
-            f'{pre} for {args.pretrain_epochs} epochs, detector '
-            f'{args.epochs} epochs; COCO mAP (x100) on the validation '
+            f'{pre} for {args.pretrain_epochs} epoch(s), detector '
+            f'{args.epochs} epoch(s); COCO mAP (x100) on the validation '
             f'scenes after the last epoch, mean +- sample std over seeds '
             f'{args.seeds}.', '', table
         ])

@@ -561,7 +561,7 @@ def main(argv=None):
         raise SystemExit(f'no run finished; failed: {runner.failed}')
     table = format_table(rows)
     settings = (f'{args.num_train} training / {args.num_test or 10000} test '
-                f'images, {args.epochs} epochs (upstream '
+                f'images, {args.epochs} epoch(s) (upstream '
                 f'{args.upstream_epochs}), seeds {args.seeds}')
     os.makedirs(args.out_dir, exist_ok=True)
     png = osp.join(args.out_dir, 'small_data_curves.png')
@@ -575,10 +575,11 @@ def main(argv=None):
           f'plot {png}')
     if args.doc != 'none':
         rel_png = osp.relpath(png, osp.dirname(osp.abspath(args.doc)))
+        train_min = sum(r['wall_s'] for r in results.values()) / 60
         block = '\n'.join([
-            f'Command ({time.strftime("%Y-%m-%d")}, study wall time '
-            f'{wall / 60:.1f} min, {args.jobs} job(s) x {args.threads} '
-            f'thread(s)):',
+            f'Command ({time.strftime("%Y-%m-%d")}; {wall / 60:.1f} min wall '
+            f'for this call, {train_min:.1f} min of training summed over '
+            f'the runs, {args.jobs} job(s) x {args.threads} thread(s)):',
             '',
             '```shell',
             command,
