@@ -2,7 +2,8 @@
 # backbone of vit-tiny-p4-relvit-upstream_1xb64_fmnist2k.py (SSL heads
 # dropped, fresh classifier, fresh optimiser and schedule; the positional
 # embedding, unused upstream, starts from its initialisation as in the
-# reference). Pass another checkpoint with
+# reference). StrictPretrainedHook stops the run if a backbone weight is
+# missing from the checkpoint. Pass another checkpoint with
 #   --cfg-options model.backbone.init_cfg.checkpoint=PATH
 _base_ = ['./vit-tiny-p4_1xb64_fmnist2k.py']
 
@@ -15,3 +16,5 @@ model = dict(
             type='Pretrained',
             checkpoint=upstream_checkpoint,
             prefix='backbone.')))
+
+custom_hooks = _base_.custom_hooks + [dict(type='StrictPretrainedHook')]
