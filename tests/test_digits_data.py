@@ -27,13 +27,19 @@ def test_split_is_stratified_and_deterministic():
 
 
 def test_classification_tree_reads_in_custom_dataset(digits_root):
+    from mmengine.registry import DefaultScope
     from mmpretrain.datasets import CustomDataset
-    ds = CustomDataset(
-        data_root=digits_root,
-        ann_file='meta/val.txt',
-        metainfo=dict(classes=digits.DIGIT_CLASSES),
-        pipeline=[dict(type='LoadImageFromFile'),
-                  dict(type='PackInputs')])
+
+    # other tests may leave another library's scope as the default
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        ds = CustomDataset(
+            data_root=digits_root,
+            ann_file='meta/val.txt',
+            metainfo=dict(classes=digits.DIGIT_CLASSES),
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='PackInputs')
+            ])
     _, labels = digits.load_digits()
     assert len(ds) == len(digits.split_indices(labels)['val'])
     sample = ds[0]
