@@ -174,7 +174,7 @@ def test_train_stops_before_first_iteration(broken_root, tmp_path):
     os.remove(_ann(broken_root, 2))
     cfg = tmp_path / 'cfg.py'
     base = osp.join(REPO, 'configs', 'upernet',
-                    'upernet_vit-tiny-p4_1xb8-1k_digits-seg-64x64.py')
+                    'upernet_vit-tiny-p4_1xb8-2k_digits-seg-64x64.py')
     cfg.write_text(f'''
 _base_ = ['{base}']
 model = dict(backbone=dict(init_cfg=None))

@@ -11,7 +11,7 @@ from conftest import REPO, run_tool
 from mmrelvit.datasets.digits_segmentation import write_segmentation
 
 CFG_DIR = osp.join(REPO, 'configs', 'upernet')
-DIGITS = '1xb8-1k_digits-seg-64x64'
+DIGITS = '1xb8-2k_digits-seg-64x64'
 
 
 def _metrics(proc):

@@ -20,7 +20,7 @@ import mmrelvit.seg  # noqa: F401  (registers the segmentor)
 
 CFG_DIR = osp.join(REPO, 'configs', 'upernet')
 ADE = '8xb2-160k_ade20k-512x512'
-DIGITS = '1xb8-1k_digits-seg-64x64'
+DIGITS = '1xb8-2k_digits-seg-64x64'
 
 TINY_VIT = dict(
     embed_dims=32, num_layers=4, num_heads=2, feedforward_channels=64)

@@ -5,6 +5,10 @@
 # SyncBN as in mmseg's bases: single-process runs revert it to BN (mmengine),
 # and so does tools/train.py's CPU distributed wrapper.
 norm_cfg = dict(type='SyncBN', requires_grad=True)
+# Background is 92.5% of the pixels: unweighted, 1k iterations ended with
+# background predicted everywhere (mIoU 8.41 = its IoU / 11) for both
+# pretrainings; weight 0.1 lets the digits through.
+class_weight = [0.1] + [1.0] * 10
 data_preprocessor = dict(
     type='SegDataPreProcessor',
     # the statistics the backbone was pretrained with (grayscale digits,
@@ -45,7 +49,10 @@ model = dict(
         norm_cfg=norm_cfg,
         align_corners=False,
         loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+            type='CrossEntropyLoss',
+            use_sigmoid=False,
+            loss_weight=1.0,
+            class_weight=class_weight)),
     auxiliary_head=dict(
         type='FCNHead',
         in_channels=96,
@@ -58,6 +65,9 @@ model = dict(
         norm_cfg=norm_cfg,
         align_corners=False,
         loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
+            type='CrossEntropyLoss',
+            use_sigmoid=False,
+            loss_weight=0.4,
+            class_weight=class_weight)),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))

@@ -84,7 +84,8 @@ def check_seg_inputs(data_list: List[dict],
     and ``ignore_index``.
 
     Image headers are read lazily and label maps are decoded on a few
-    threads: ADE20K's 20k training pairs take about a minute on two cores.
+    threads: about 10 ms per ADE20K-sized (683x512) pair on two busy CPU
+    cores, i.e. a few minutes for ADE20K's 20k training pairs.
 
     Args:
         data_list (list[dict]): ``img_path`` and optional ``seg_map_path``

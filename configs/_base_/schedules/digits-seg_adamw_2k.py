@@ -1,9 +1,10 @@
 # The ADE20K recipe's shape (AdamW, wd 0.01, linear warm-up then poly decay
-# with power 1) on a CPU-sized schedule: 1k iterations of 8 crops (64x64).
+# with power 1) on a CPU-sized schedule: 2k iterations of 8 crops (64x64).
+# The UperNet heads start from scratch, hence a higher lr than ADE20K's 6e-5.
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(
-        type='AdamW', lr=5e-4, betas=(0.9, 0.999), weight_decay=0.01),
+        type='AdamW', lr=3e-4, betas=(0.9, 0.999), weight_decay=0.01),
     paramwise_cfg=dict(
         custom_keys={
             'pos_embed': dict(decay_mult=0.),
@@ -12,16 +13,16 @@ optim_wrapper = dict(
             '.ln': dict(decay_mult=0.)
         }))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=50),
+    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=100),
     dict(
         type='PolyLR',
         eta_min=0.0,
         power=1.0,
-        begin=50,
-        end=1000,
+        begin=100,
+        end=2000,
         by_epoch=False)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=1000)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000, val_interval=1000)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(

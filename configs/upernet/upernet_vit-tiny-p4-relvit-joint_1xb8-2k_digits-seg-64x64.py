@@ -1,7 +1,7 @@
 # Supervised-pretrained digits backbone; the RelViT relation + absolute-
 # position heads trained jointly with the segmentor on the final token grid
 # (Upstream off), pooled to the 8x8 grid of digits pretraining.
-_base_ = './upernet_vit-tiny-p4_1xb8-1k_digits-seg-64x64.py'
+_base_ = './upernet_vit-tiny-p4_1xb8-2k_digits-seg-64x64.py'
 
 model = dict(
     type='AuxSSLEncoderDecoder',

@@ -2,7 +2,7 @@
 # the segmentor on the final token grid (Upstream off), pooled to the 8x8
 # grid of digits pretraining; lambda 0.1 as for the paper's ViT-like
 # backbones.
-_base_ = './upernet_vit-tiny-p4_1xb8-1k_digits-seg-64x64.py'
+_base_ = './upernet_vit-tiny-p4_1xb8-2k_digits-seg-64x64.py'
 
 model = dict(
     type='AuxSSLEncoderDecoder',

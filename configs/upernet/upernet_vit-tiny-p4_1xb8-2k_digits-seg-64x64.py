@@ -6,7 +6,7 @@ _base_ = [
     '../_base_/models/upernet_vit-tiny-p4_digits-seg.py',
     '../_base_/datasets/digits-seg.py',
     'mmseg::_base_/default_runtime.py',
-    '../_base_/schedules/digits-seg_adamw_1k.py',
+    '../_base_/schedules/digits-seg_adamw_2k.py',
     '../_base_/upernet_runtime.py',
 ]
 model = dict(
