@@ -145,6 +145,8 @@ def test_leaf_is_a_one_line_delta(path):
         run = checkpoint.split('/')[1]
         assert checkpoint.startswith('work_dirs/')
         assert run.startswith(f'{variant}_{backbone}_')
+        method = 'drloc' if variant == 'drloc' else 'relvit'
+        assert osp.isfile(osp.join(REPO, 'configs', method, f'{run}.py'))
 
 
 @pytest.mark.parametrize('leaf,changed', [
