@@ -13,6 +13,18 @@ SUPERVISED_CFG = osp.join(REPO, 'configs', 'vit',
                           'vit-tiny-p4_1xb64-30e_digits.py')
 
 
+@pytest.fixture(autouse=True)
+def isolated_default_scope():
+    """mmengine keeps the default scope (and visualizers) as process-wide
+    singletons: a test that builds an mmdet model would otherwise leave
+    'mmdet' as the scope of every later bare ``MODELS.build``."""
+    from mmengine.registry import DefaultScope
+    from mmengine.visualization import Visualizer
+    yield
+    DefaultScope._instance_dict.clear()
+    Visualizer._instance_dict.clear()
+
+
 @pytest.fixture(scope='session')
 def digits_root(tmp_path_factory):
     """The classification tree written by the real generator."""
