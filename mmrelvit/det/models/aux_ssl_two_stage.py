@@ -4,34 +4,12 @@ import torch.nn as nn
 from mmdet.models.detectors import TwoStageDetector
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
-from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from torch import Tensor
 
-ModuleCfg = Union[dict, nn.Module]
-
-
-def _build_pretrain(cfg: Optional[ModuleCfg]) -> Optional[nn.Module]:
-    """Build an mmrelvit/mmpretrain module under mmdet's default scope.
-
-    A bare ``type`` would be looked up in mmdet's registry and fail
-    (conventions §1.5), so the build is pinned to mmpretrain's scope.
-    """
-    if cfg is None or isinstance(cfg, nn.Module):
-        return cfg
-    cfg = dict(cfg)
-    cfg.setdefault('_scope_', 'mmpretrain')
-    return PRETRAIN_MODELS.build(cfg)
-
-
-def _build_pool(cfg: Optional[ModuleCfg]) -> Optional[nn.Module]:
-    """Build ``grid_pool``: a registered module or any ``torch.nn`` class
-    named by ``type`` (pooling layers are in no OpenMMLab registry)."""
-    if isinstance(cfg, dict) and isinstance(cfg.get('type'), str):
-        kwargs = dict(cfg)
-        name = kwargs.pop('type')
-        if PRETRAIN_MODELS.get(name) is None and hasattr(nn, name):
-            return getattr(nn, name)(**kwargs)
-    return _build_pretrain(cfg)
+from mmrelvit.models.utils.build import ModuleCfg
+from mmrelvit.models.utils.build import build_grid_pool as _build_pool
+from mmrelvit.models.utils.build import \
+    build_pretrain_module as _build_pretrain
 
 
 @MODELS.register_module()

@@ -6,31 +6,9 @@ from mmpretrain.models.classifiers import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-ModuleCfg = Union[dict, nn.Module]
-
-
-def _build(cfg: Optional[ModuleCfg]) -> Optional[nn.Module]:
-    """Build ``cfg`` in mmpretrain's scope whatever the default scope is.
-
-    A bare type nested in an mmdet/mmseg config would otherwise be looked up
-    in that library's registry and fail (conventions §1.5).
-    """
-    if cfg is None or isinstance(cfg, nn.Module):
-        return cfg
-    cfg = dict(cfg)
-    cfg.setdefault('_scope_', 'mmpretrain')
-    return MODELS.build(cfg)
-
-
-def _build_pool(cfg: Optional[ModuleCfg]) -> Optional[nn.Module]:
-    """Like :func:`_build`, also accepting plain ``torch.nn`` layer names
-    (``AvgPool2d`` is in no OpenMMLab registry)."""
-    if isinstance(cfg, dict) and isinstance(cfg.get('type'), str):
-        name = cfg['type']
-        if MODELS.get(name) is None and hasattr(nn, name):
-            kwargs = {k: v for k, v in cfg.items() if k != 'type'}
-            return getattr(nn, name)(**kwargs)
-    return _build(cfg)
+from ..utils.build import ModuleCfg
+from ..utils.build import build_grid_pool as _build_pool
+from ..utils.build import build_pretrain_module as _build
 
 
 @MODELS.register_module()

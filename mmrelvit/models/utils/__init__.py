@@ -1,2 +1,3 @@
 # Each module registers its components on import.
+from .build import ModuleCfg, build_grid_pool, build_pretrain_module
 from .relation_targets import batch_patch_perm, relation_targets

@@ -1,4 +1,4 @@
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -6,12 +6,9 @@ from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 
-# The classifier's builders pin nested builds to mmpretrain's scope (a bare
-# type would be looked up in mmseg's registry, conventions §1.5) and accept
-# plain torch.nn layers (pooling is in no OpenMMLab registry).
-from mmrelvit.models.classifiers.aux_ssl_classifier import _build, _build_pool
-
-ModuleCfg = Union[dict, nn.Module]
+from mmrelvit.models.utils.build import ModuleCfg
+from mmrelvit.models.utils.build import build_grid_pool as _build_pool
+from mmrelvit.models.utils.build import build_pretrain_module as _build
 
 
 @MODELS.register_module()
