@@ -4,6 +4,7 @@ import json
 import os.path as osp
 
 import numpy as np
+import pytest
 from conftest import REPO, run_tool
 from mmengine.config import Config
 
@@ -150,6 +151,29 @@ def test_det_study_plan_configs_and_table(tmp_path, capsys):
         in table
     assert '| RelViT-pretrained (SSL upstream) | 35.50 +- 0.71 | +5.00 |' \
         in table
+
+
+def test_det_study_given_pretraining_is_reused_not_trained(tmp_path):
+    tool = load_det_tool()
+    ckpt = tmp_path / 'sup.pth'
+    ckpt.write_bytes(b'x')
+    args = tool.parse_args([
+        '--seeds', '0', '1', '--arms', 'supervised', 'relvit-joint',
+        'relvit-pre', '--pretrained', f'pre-supervised={ckpt}', '--work-dir',
+        str(tmp_path / 'work')
+    ])
+    runs = tool.plan_runs(args)
+    # only the RelViT upstream is trained (once per seed)
+    assert sorted(r.key for r in runs if r.is_upstream) == [
+        'pre-relvit/seed0', 'pre-relvit/seed1'
+    ]
+    joint = next(r for r in runs if r.key == 'relvit-joint/seed1')
+    assert joint.upstream.checkpoint == str(ckpt)
+    assert f'checkpoint={str(ckpt)!r}' in tool.config_text(joint, args)
+    for bad in ('pre-unknown=' + str(ckpt), 'pre-relvit=/no/such.pth',
+                str(ckpt)):
+        with pytest.raises(SystemExit):
+            tool.parse_args(['--pretrained', bad])
 
 
 def test_fix_candidate_configs_train_one_step(tmp_path):

@@ -89,6 +89,14 @@ def parse_args(argv=None):
         help='pretrain once (seed 0) for all seeds instead of once per '
         'seed')
     parser.add_argument(
+        '--pretrained',
+        action='append',
+        default=[],
+        metavar='NAME=CHECKPOINT',
+        help='reuse an existing pretraining instead of training it, for '
+        f'every seed; NAME is one of {list(PRETRAIN)} (e.g. pre-supervised='
+        'work_dirs/vit-tiny-p4_1xb64-30e_digits/epoch_30.pth)')
+    parser.add_argument(
         '--train-scenes',
         type=int,
         default=None,
@@ -115,7 +123,28 @@ def parse_args(argv=None):
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be positive')
     args.data_root = osp.abspath(args.data_root)
+    given = {}
+    for item in args.pretrained:
+        name, sep, path = item.partition('=')
+        if not sep or name not in PRETRAIN:
+            parser.error(f'--pretrained {item!r}: expected NAME=CHECKPOINT '
+                         f'with NAME in {list(PRETRAIN)}')
+        if not osp.isfile(path):
+            parser.error(f'--pretrained {item!r}: no file {path}')
+        given[name] = osp.abspath(path)
+    args.pretrained = given
     return args
+
+
+class GivenPretrain:
+    """A pretraining checkpoint given with ``--pretrained``: the arms that
+    start from it do not wait for any run."""
+    is_upstream = True
+
+    def __init__(self, name: str, checkpoint: str):
+        self.name = name
+        self.key = f'{name}/given'
+        self.checkpoint = checkpoint
 
 
 def plan_runs(args) -> list:
@@ -125,7 +154,10 @@ def plan_runs(args) -> list:
         for arm in args.arms:
             title, config, pre_name = ARMS[arm]
             pre = pretrain.get((pre_name, pre_seed))
-            if pre is None:
+            if pre is None and pre_name in args.pretrained:
+                pre = GivenPretrain(pre_name, args.pretrained[pre_name])
+                pretrain[pre_name, pre_seed] = pre
+            elif pre is None:
                 pre = study.Run(
                     pre_name,
                     pre_seed,
@@ -312,6 +344,13 @@ def main(argv=None):
     if args.doc != 'none':
         pre = ('pretrained once (seed 0)'
                if args.shared_pretrain else 'pretrained once per seed')
+        pre += f' for {args.pretrain_epochs} epoch(s)'
+        if args.pretrained:
+            given = ', '.join(f'{k}: `{osp.relpath(v, REPO)}`'
+                              for k, v in args.pretrained.items())
+            rest = ('' if len(args.pretrained) == len(PRETRAIN) else
+                    f', otherwise {pre}')
+            pre = f'pretrained by given checkpoints ({given}){rest}'
         train_min = sum(r['wall_s'] for r in results.values()) / 60
         block = '\n'.join([
             f'Command ({time.strftime("%Y-%m-%d")}; {wall / 60:.1f} min wall '
@@ -319,7 +358,7 @@ def main(argv=None):
             f'the runs, {args.jobs} job(s) x {args.threads} '
             'thread(s)):', '', '```shell', command, '```', '',
             f'Mask R-CNN + FPN, digits ViT (96-d, 4 layers, patch 4) '
-            f'{pre} for {args.pretrain_epochs} epoch(s), detector '
+            f'{pre}, detector '
             f'{args.epochs} epoch(s); COCO mAP (x100) on the validation '
             f'scenes after the last epoch, mean +- sample std over seeds '
             f'{args.seeds}.', '', table

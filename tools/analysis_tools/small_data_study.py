@@ -368,8 +368,10 @@ class Runner:
             # upstream runs are queued first, so that a finetune run waiting
             # for its upstream never blocks the upstream's own slot
             for run in sorted(self.runs, key=lambda r: not r.is_upstream):
+                # an upstream that is not a run of this study (a given
+                # checkpoint) has no future to wait for
                 wait_for = (
-                    futures[run.upstream.key] if run.upstream else None)
+                    futures.get(run.upstream.key) if run.upstream else None)
                 futures[run.key] = pool.submit(self.train, run, wait_for)
         results = {}
         for key, future in futures.items():
