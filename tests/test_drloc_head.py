@@ -55,6 +55,8 @@ def t(rows):
         # Non-square 2x5 grid: rows are divided by H, columns by W.
         ('l1', 'paper', torch.tensor([[[1, 4]]]), torch.tensor([[[0, 0]]]),
          (2, 5), t([[1 / 2, 4 / 5]])),
+        ('l1_signed', 'unit', torch.tensor([[[0, 4]]]), torch.tensor(
+            [[[1, 0]]]), (2, 5), t([[-1, 1]])),
     ])
 def test_regression_targets(mode, norm, p1, p2, hw, expected):
     got = head(mode=mode, target_norm=norm).get_targets(p1, p2, hw)
@@ -74,6 +76,10 @@ def test_class_targets(mode):
     assert [b.out_features for b in branches] == [15, 15]
     rect = head(mode=mode, grid_size=(2, 5))
     assert [b.out_features for b in rect.mlps[0].branches] == [5, 11]
+    # Each axis is shifted by its own k: row 1 + 2, column -4 + 5.
+    got = rect.get_targets(
+        torch.tensor([[[1, 0]]]), torch.tensor([[[0, 4]]]), (2, 5))
+    assert got.dtype == torch.int64 and got.tolist() == [[[3, 1]]]
 
 
 def test_sampling_range_shape_and_reproducibility():

@@ -1,3 +1,4 @@
+import operator
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -16,6 +17,20 @@ _REG_LOG_TERMS = ('sigma', 'var')
 # Keeps log(var) finite when a branch collapses onto one class (as in the
 # authors' code).
 _VAR_EPS = 1e-8
+
+
+def _per_axis(op, delta: torch.Tensor, values: Sequence) -> torch.Tensor:
+    """Apply ``op`` with one Python scalar per axis of ``delta (..., 2)``.
+
+    Scalars keep target building free of host-to-device copies: a
+    ``new_tensor`` of the grid sizes would be one (a CUDA synchronisation)
+    in every training step.
+    """
+    rows, cols = values
+    if rows == cols:
+        return op(delta, rows)
+    return torch.stack((op(delta[..., 0], rows), op(delta[..., 1], cols)),
+                       dim=-1)
 
 
 class LocalizationMLP(nn.Module):
@@ -317,16 +332,17 @@ class DrLocHead(BaseModule):
         """
         delta = pos1 - pos2
         if self.is_classification:
-            return delta + delta.new_tensor(self.grid_sizes[grid_id])
+            return _per_axis(operator.add, delta, self.grid_sizes[grid_id])
         delta = delta.float()
         if self.mode == 'l1':
             delta = delta.abs()
         H, W = grid_hw
         if self.target_norm == 'paper':
-            return delta / delta.new_tensor((H, W))
+            return _per_axis(operator.truediv, delta, (H, W))
         if self.target_norm == 'unit':
             # A one-cell axis only has the offset 0; avoid dividing by 0.
-            return delta / delta.new_tensor((max(H - 1, 1), max(W - 1, 1)))
+            return _per_axis(operator.truediv, delta,
+                             (max(H - 1, 1), max(W - 1, 1)))
         return delta
 
     # ---------------------------------------------------------------------
