@@ -316,7 +316,7 @@ def main(argv=None):
                          args.dpi)
     print(f'wrote {args.out} ({width}x{height} px): relation '
           f'{100 * np.mean(pred["rel_pred"] == pred["rel_true"]):.1f}% '
-          f'right ({pred["rel_source"]}), distance from '
+          f'right ({pred["rel_source"]}), distance: '
           f'{pred["dist_source"]}')
 
 
