@@ -6,6 +6,7 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
+from mmrelvit.models.utils.aux_ssl import add_aux_head_losses
 from mmrelvit.models.utils.build import ModuleCfg
 from mmrelvit.models.utils.build import build_grid_pool as _build_pool
 from mmrelvit.models.utils.build import \
@@ -110,21 +111,9 @@ class AuxSSLTwoStageDetector(TwoStageDetector):
         if len(sink) != 1:
             raise RuntimeError(
                 f'expected one backbone pass per loss(), saw {len(sink)}')
-        grids = self._grids(sink[0])
-        for name, head in self.aux_heads.items():
-            in_index = getattr(head, 'in_index', -1)
-            indices = [in_index] if isinstance(in_index, int) else in_index
-            selected = [self._pool(grids[i]) for i in indices]
-            head_in = (
-                selected[0] if isinstance(in_index, int) else tuple(selected))
-            for key, value in head.loss(head_in, batch_data_samples).items():
-                if key in losses:
-                    raise KeyError(
-                        f'aux head {name!r} returns {key!r}, which is '
-                        'already a loss of this model; give each task one '
-                        'head.')
-                losses[key] = value
-        return losses
+        return add_aux_head_losses(losses, self.aux_heads,
+                                   self._grids(sink[0]), batch_data_samples,
+                                   self.grid_pool)
 
     @staticmethod
     def _grids(outs: Union[Tensor, Sequence[Tensor]]) -> Tuple[Tensor, ...]:
@@ -136,6 +125,3 @@ class AuxSSLTwoStageDetector(TwoStageDetector):
                     f'backbone output {i} is not a (B, C, h, w) map; use '
                     "out_type='featmap' for mmpretrain ViT / T2T-ViT.")
         return tuple(outs)
-
-    def _pool(self, grid: Tensor) -> Tensor:
-        return grid if self.grid_pool is None else self.grid_pool(grid)

@@ -6,6 +6,7 @@ from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 
+from mmrelvit.models.utils.aux_ssl import add_aux_head_losses
 from mmrelvit.models.utils.build import ModuleCfg
 from mmrelvit.models.utils.build import build_grid_pool as _build_pool
 from mmrelvit.models.utils.build import build_pretrain_module as _build
@@ -111,20 +112,5 @@ class AuxSSLEncoderDecoder(EncoderDecoder):
         losses = self._decode_head_forward_train(x, data_samples)
         if self.with_auxiliary_head:
             losses.update(self._auxiliary_head_forward_train(x, data_samples))
-        for name, head in self.aux_heads.items():
-            in_index = getattr(head, 'in_index', -1)
-            indices = [in_index] if isinstance(in_index, int) else in_index
-            selected = [self._pool(grids[i]) for i in indices]
-            head_in = (
-                selected[0] if isinstance(in_index, int) else tuple(selected))
-            for key, value in head.loss(head_in, data_samples).items():
-                if key in losses:
-                    raise KeyError(
-                        f'aux head {name!r} returns {key!r}, which is '
-                        'already a loss of this model; give each task one '
-                        'head.')
-                losses[key] = value
-        return losses
-
-    def _pool(self, grid: torch.Tensor) -> torch.Tensor:
-        return grid if self.grid_pool is None else self.grid_pool(grid)
+        return add_aux_head_losses(losses, self.aux_heads, grids, data_samples,
+                                   self.grid_pool)
