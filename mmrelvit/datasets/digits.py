@@ -100,6 +100,40 @@ def _is_complete(out_dir: str, params: dict) -> bool:
         return json.load(f) == params
 
 
+def _already_written(out_dir: str, params: dict, overwrite: bool) -> bool:
+    """Whether a writer can return at once because ``out_dir`` holds its
+    data; one rule for the classification, detection and segmentation
+    writers.
+
+    Args:
+        out_dir (str): Root of the data set.
+        params (dict): The writer's parameters, as stamped in
+            ``generated.json``.
+        overwrite (bool): Whether other data in ``out_dir`` may be replaced.
+
+    Returns:
+        bool: True if ``out_dir`` was written with ``params``.
+
+    Raises:
+        FileExistsError: If ``out_dir`` exists with other data and
+            ``overwrite`` is False.
+    """
+    if _is_complete(out_dir, params):
+        return True
+    if osp.exists(out_dir) and not overwrite:
+        raise FileExistsError(
+            f'{out_dir} exists but was not written with {params}; pass '
+            'overwrite=True (--overwrite) to regenerate it')
+    return False
+
+
+def _write_stamp(tmp: str, params: dict) -> None:
+    """Write ``generated.json``; a writer calls it last, so its presence
+    means the data set is complete (see :func:`_is_complete`)."""
+    with open(osp.join(tmp, 'generated.json'), 'w') as f:
+        json.dump(params, f)
+
+
 def write_classification(out_dir: str,
                          size: int = 32,
                          val_fraction: float = 0.2,
@@ -129,12 +163,8 @@ def write_classification(out_dir: str,
     """
     params = dict(
         task='classification', size=size, val_fraction=val_fraction, seed=seed)
-    if _is_complete(out_dir, params):
+    if _already_written(out_dir, params, overwrite):
         return out_dir
-    if osp.exists(out_dir) and not overwrite:
-        raise FileExistsError(
-            f'{out_dir} exists but was not written with {params}; pass '
-            'overwrite=True (--overwrite) to regenerate it')
     images, labels = load_digits()
     splits = split_indices(labels, val_fraction, seed)
     with _AtomicDir(out_dir, overwrite=True) as tmp:
@@ -150,8 +180,7 @@ def write_classification(out_dir: str,
                 lines.append(f'{rel} {labels[i]}\n')
             with open(osp.join(tmp, 'meta', f'{split}.txt'), 'w') as f:
                 f.writelines(lines)
-        with open(osp.join(tmp, 'generated.json'), 'w') as f:
-            json.dump(params, f)
+        _write_stamp(tmp, params)
     return out_dir
 
 

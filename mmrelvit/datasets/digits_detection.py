@@ -16,8 +16,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 from PIL import Image
 
-from .digits import (DIGIT_CLASSES, _AtomicDir, _is_complete, compose_scene,
-                     load_digits, split_indices)
+from .digits import (DIGIT_CLASSES, _already_written, _AtomicDir, _write_stamp,
+                     compose_scene, load_digits, split_indices)
 
 #: Sub-directory of the VOC tree. Not 'VOC2007': mmdet's VOCDataset would
 #: then report the 20 VOC class names in its metric tables.
@@ -131,12 +131,8 @@ def write_detection(out_dir: str,
         scale_range=list(scale_range),
         val_fraction=val_fraction,
         seed=seed)
-    if _is_complete(out_dir, params):
+    if _already_written(out_dir, params, overwrite):
         return out_dir
-    if osp.exists(out_dir) and not overwrite:
-        raise FileExistsError(
-            f'{out_dir} exists but was not written with {params}; pass '
-            'overwrite=True (--overwrite) to regenerate it')
     images, labels = load_digits()
     pools = split_indices(labels, val_fraction, seed)
     categories = [
@@ -208,6 +204,5 @@ def write_detection(out_dir: str,
                     osp.join(tmp, voc, 'ImageSets', 'Main', f'{voc_set}.txt'),
                     'w') as f:
                 f.writelines(f'{voc_id}\n' for voc_id in voc_ids)
-        with open(osp.join(tmp, 'generated.json'), 'w') as f:
-            json.dump(params, f)
+        _write_stamp(tmp, params)
     return out_dir

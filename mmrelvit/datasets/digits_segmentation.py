@@ -18,7 +18,6 @@ writer uses), so the two tasks label the same ink.
 This module needs only numpy and Pillow: ``import mmrelvit.datasets`` never
 imports mmseg.
 """
-import json
 import os
 import os.path as osp
 from typing import Dict
@@ -26,8 +25,8 @@ from typing import Dict
 import numpy as np
 from PIL import Image
 
-from .digits import (DIGIT_CLASSES, _AtomicDir, _is_complete, compose_scene,
-                     load_digits, split_indices)
+from .digits import (DIGIT_CLASSES, _already_written, _AtomicDir, _write_stamp,
+                     compose_scene, load_digits, split_indices)
 
 #: Class names after ``reduce_zero_label`` (11 classes).
 DIGITS_SEG_CLASSES = ('background', ) + DIGIT_CLASSES
@@ -107,12 +106,8 @@ def write_segmentation(out_dir: str,
         max_digits=max_digits,
         val_fraction=val_fraction,
         seed=seed)
-    if _is_complete(out_dir, params):
+    if _already_written(out_dir, params, overwrite):
         return out_dir
-    if osp.exists(out_dir) and not overwrite:
-        raise FileExistsError(
-            f'{out_dir} exists but was not written with {params}; pass '
-            'overwrite=True (--overwrite) to regenerate it')
     images, labels = load_digits()
     pools = split_indices(labels, val_fraction, seed)
     counts: Dict[str, int] = dict(train=num_train, val=num_val)
@@ -139,6 +134,5 @@ def write_segmentation(out_dir: str,
                     osp.join(img_dir, f'{name}.jpg'), quality=95)
                 Image.fromarray(scene_label_map(instances, size)).save(
                     osp.join(ann_dir, f'{name}.png'))
-        with open(osp.join(tmp, 'generated.json'), 'w') as f:
-            json.dump(params, f)
+        _write_stamp(tmp, params)
     return out_dir
