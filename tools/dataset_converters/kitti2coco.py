@@ -18,29 +18,19 @@ Example::
     #    relative to data/kitti/training/image_2/
 """
 import argparse
-import json
 import os
 import os.path as osp
-import sys
-import tempfile
 from collections import Counter
 
 import numpy as np
+from _coco_utils import (LabelError, box_annotation, exit_with_problems,
+                         write_json_files)
 from PIL import Image
 
 #: Object types of the KITTI object benchmark's label_2 files.
 KITTI_TYPES = ('Car', 'Van', 'Truck', 'Pedestrian', 'Person_sitting',
                'Cyclist', 'Tram', 'Misc', 'DontCare')
 DEFAULT_CLASSES = KITTI_TYPES[:-1]
-
-
-class LabelError(Exception):
-    """The input is invalid; ``problems`` lists ``file:line: problem``."""
-
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__(f'{len(problems)} problem(s):\n' +
-                         '\n'.join(problems))
 
 
 def parse_label_file(path, image_size, classes):
@@ -151,16 +141,12 @@ def convert(root,
                 file_name=stem + img_ext,
                 width=size[0],
                 height=size[1]))
-        for name, (x1, y1, x2, y2) in objects:
+        for name, box in objects:
             kept[name] += 1
             annotations.append(
-                dict(
-                    id=len(annotations) + 1,
-                    image_id=image_id,
-                    category_id=classes.index(name) + 1,
-                    bbox=[x1, y1, x2 - x1, y2 - y1],
-                    area=(x2 - x1) * (y2 - y1),
-                    iscrowd=0))
+                box_annotation(
+                    len(annotations) + 1, image_id,
+                    classes.index(name) + 1, box))
     if problems:
         raise LabelError(problems)
 
@@ -177,22 +163,6 @@ def convert(root,
             categories=categories)
     stats = dict(kept=dict(kept), dropped=dict(dropped))
     return splits['train'], splits['val'], stats
-
-
-def write_json_files(files):
-    """Write ``{path: object}`` as json; each file appears complete or not
-    at all."""
-    for path, obj in files.items():
-        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix='.tmp-', suffix='.json', dir=osp.dirname(osp.abspath(path)))
-        try:
-            with os.fdopen(fd, 'w') as f:
-                json.dump(obj, f)
-            os.replace(tmp, path)
-        except BaseException:
-            os.remove(tmp)
-            raise
 
 
 def parse_args():
@@ -223,11 +193,7 @@ def main():
         train, val, stats = convert(args.root, tuple(args.classes),
                                     args.val_ratio, args.seed, args.img_ext)
     except LabelError as e:
-        print('\n'.join(e.problems), file=sys.stderr)
-        print(
-            f'kitti2coco: {len(e.problems)} problem(s), nothing written',
-            file=sys.stderr)
-        sys.exit(1)
+        exit_with_problems('kitti2coco', e.problems)
     out_dir = args.out_dir or osp.join(args.root, 'annotations')
     files = {
         osp.join(out_dir, f'{args.prefix}_{split}.json'): coco

@@ -16,26 +16,14 @@ Example::
     #    relative to data/svhn/ (e.g. 'train/1.png')
 """
 import argparse
-import json
 import math
-import os
 import os.path as osp
-import sys
-import tempfile
 
+from _coco_utils import box_annotation, exit_with_problems, write_json_files
 from PIL import Image
 
 FIELDS = ('label', 'left', 'top', 'width', 'height')
 CATEGORIES = [dict(id=d + 1, name=str(d)) for d in range(10)]
-
-
-class LabelError(Exception):
-    """The input is invalid; ``problems`` lists ``file:record: problem``."""
-
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__(f'{len(problems)} problem(s):\n' +
-                         '\n'.join(problems))
 
 
 def _values(f, dataset):
@@ -138,31 +126,11 @@ def convert_split(root, split, clip=False):
                     continue
                 clipped += 1
             annotations.append(
-                dict(
-                    id=len(annotations) + 1,
-                    image_id=image_id,
-                    category_id=int(label) % 10 + 1,
-                    bbox=[x1, y1, x2 - x1, y2 - y1],
-                    area=(x2 - x1) * (y2 - y1),
-                    iscrowd=0))
+                box_annotation(
+                    len(annotations) + 1, image_id,
+                    int(label) % 10 + 1, (x1, y1, x2, y2)))
     coco = dict(images=images, annotations=annotations, categories=CATEGORIES)
     return coco, clipped, problems
-
-
-def write_json_files(files):
-    """Write ``{path: object}`` as json; each file appears complete or not
-    at all."""
-    for path, obj in files.items():
-        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix='.tmp-', suffix='.json', dir=osp.dirname(osp.abspath(path)))
-        try:
-            with os.fdopen(fd, 'w') as f:
-                json.dump(obj, f)
-            os.replace(tmp, path)
-        except BaseException:
-            os.remove(tmp)
-            raise
 
 
 def parse_args():
@@ -193,11 +161,7 @@ def main():
         problems += split_problems
         results[split] = (coco, clipped)
     if problems:
-        print('\n'.join(problems), file=sys.stderr)
-        print(
-            f'svhn2coco: {len(problems)} problem(s), nothing written',
-            file=sys.stderr)
-        sys.exit(1)
+        exit_with_problems('svhn2coco', problems)
     out_dir = args.out_dir or osp.join(args.root, 'annotations')
     files = {
         osp.join(out_dir, f'svhn_{split}.json'): coco
