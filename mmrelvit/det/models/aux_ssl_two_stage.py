@@ -1,16 +1,13 @@
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-import torch.nn as nn
 from mmdet.models.detectors import TwoStageDetector
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
 from mmrelvit.models.utils.aux_ssl import add_aux_head_losses
-from mmrelvit.models.utils.build import ModuleCfg
+from mmrelvit.models.utils.build import ModuleCfg, build_aux_heads
 from mmrelvit.models.utils.build import build_grid_pool as _build_pool
-from mmrelvit.models.utils.build import \
-    build_pretrain_module as _build_pretrain
 
 
 @MODELS.register_module()
@@ -73,10 +70,7 @@ class AuxSSLTwoStageDetector(TwoStageDetector):
             test_cfg=test_cfg,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        self.aux_heads = nn.ModuleDict({
-            name: _build_pretrain(cfg)
-            for name, cfg in (aux_heads or {}).items()
-        })
+        self.aux_heads = build_aux_heads(aux_heads)
         self.grid_pool = _build_pool(grid_pool)
         # Backbone outputs of the running loss() call (see extract_feat).
         self._grid_sink: Optional[List] = None

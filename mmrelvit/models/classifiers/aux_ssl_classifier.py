@@ -6,7 +6,7 @@ from mmpretrain.models.classifiers import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from ..utils.build import ModuleCfg
+from ..utils.build import ModuleCfg, build_aux_heads
 from ..utils.build import build_grid_pool as _build_pool
 from ..utils.build import build_pretrain_module as _build
 
@@ -81,10 +81,7 @@ class AuxSSLClassifier(ImageClassifier):
             train_cfg=train_cfg,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        self.aux_heads = nn.ModuleDict({
-            name: _build(cfg)
-            for name, cfg in (aux_heads or {}).items()
-        })
+        self.aux_heads = build_aux_heads(aux_heads)
         self.grid_pool = _build_pool(grid_pool)
         self.freeze_backbone = freeze_backbone
         if freeze_backbone:

@@ -1,4 +1,4 @@
-from typing import Optional, Union
+from typing import Dict, Optional, Union
 
 import torch.nn as nn
 from mmpretrain.registry import MODELS
@@ -29,3 +29,20 @@ def build_grid_pool(cfg: Optional[ModuleCfg]) -> Optional[nn.Module]:
             kwargs = {k: v for k, v in cfg.items() if k != 'type'}
             return getattr(nn, name)(**kwargs)
     return build_pretrain_module(cfg)
+
+
+def build_aux_heads(cfgs: Optional[Dict[str, ModuleCfg]]) -> nn.ModuleDict:
+    """Build the ``aux_heads`` of the classifier, detector and segmentor
+    wrappers.
+
+    Args:
+        cfgs (dict, optional): ``{name: head cfg or module}``; each is built
+            by :func:`build_pretrain_module`.
+
+    Returns:
+        nn.ModuleDict: The heads by name (empty for None).
+    """
+    return nn.ModuleDict({
+        name: build_pretrain_module(cfg)
+        for name, cfg in (cfgs or {}).items()
+    })

@@ -1,15 +1,13 @@
 from typing import Dict, Optional, Sequence, Tuple
 
 import torch
-import torch.nn as nn
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 
 from mmrelvit.models.utils.aux_ssl import add_aux_head_losses
-from mmrelvit.models.utils.build import ModuleCfg
+from mmrelvit.models.utils.build import ModuleCfg, build_aux_heads
 from mmrelvit.models.utils.build import build_grid_pool as _build_pool
-from mmrelvit.models.utils.build import build_pretrain_module as _build
 
 
 @MODELS.register_module()
@@ -75,10 +73,7 @@ class AuxSSLEncoderDecoder(EncoderDecoder):
             data_preprocessor=data_preprocessor,
             pretrained=pretrained,
             init_cfg=init_cfg)
-        self.aux_heads = nn.ModuleDict({
-            name: _build(cfg)
-            for name, cfg in (aux_heads or {}).items()
-        })
+        self.aux_heads = build_aux_heads(aux_heads)
         self.grid_pool = _build_pool(grid_pool)
 
     @staticmethod
