@@ -8,7 +8,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from mmrelvit.models.heads import AbsPositionHead, PatchRelationHead
-from mmrelvit.models.utils import relation_targets
+from mmrelvit.models.utils import class_dim_accuracy, relation_targets
 
 C, S = 32, 4
 N = S * S
@@ -107,6 +107,8 @@ def test_position_head():
     assert set(losses) == {'loss_position', 'acc_position'}
     torch.testing.assert_close(losses['loss_position'],
                                F.cross_entropy(logits, perms))
+    torch.testing.assert_close(losses['acc_position'],
+                               (logits.argmax(1) == perms).float().mean())
     identity = torch.arange(N).expand(2, N)
     torch.testing.assert_close(
         head.loss(x, samples())['loss_position'],
@@ -119,3 +121,19 @@ def test_non_square_grid_is_refused():
     head = PatchRelationHead(in_channels=C)
     with pytest.raises(ValueError, match='square'):
         head.loss(torch.randn(1, C, 2, 3))
+
+
+def test_class_dim_accuracy_known_values():
+    # 3 classes on dim 1, 2 x 2 positions: argmax classes [[0, 2], [1, 1]]
+    logits = torch.zeros(1, 3, 2, 2)
+    logits[0, 0, 0, 0] = logits[0, 2, 0, 1] = 1.
+    logits[0, 1, 1, :] = 2.
+    target = torch.tensor([[[0, 1], [1, 2]]])
+    assert class_dim_accuracy(logits, target).item() == 0.5
+    # an expanded target (the relation heads' cached map) works as is
+    scores = torch.randn(4, 9, 5, 5, requires_grad=True)
+    shared = torch.randint(0, 9, (5, 5)).expand(4, 5, 5)
+    acc = class_dim_accuracy(scores, shared)
+    assert not acc.requires_grad
+    torch.testing.assert_close(acc,
+                               (scores.argmax(1) == shared).float().mean())

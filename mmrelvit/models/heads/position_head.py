@@ -5,6 +5,7 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
+from ..utils.accuracy import class_dim_accuracy
 from ..utils.relation_targets import batch_patch_perm, grid_hw
 
 
@@ -80,7 +81,5 @@ class AbsPositionHead(BaseModule):
         if target is None:
             target = torch.arange(N, device=x.device).expand(B, N)
         losses = dict(loss_position=self.loss_module(logits, target))
-        with torch.no_grad():
-            losses['acc_position'] = (
-                logits.argmax(1) == target).float().mean()
+        losses['acc_position'] = class_dim_accuracy(logits, target)
         return losses

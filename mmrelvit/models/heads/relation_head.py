@@ -6,6 +6,7 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
+from ..utils.accuracy import class_dim_accuracy
 from ..utils.relation_targets import (batch_patch_perm, grid_hw,
                                       relation_targets)
 
@@ -77,10 +78,11 @@ class PatchRelationHead(BaseModule):
         grid_hw(x)
         tokens = x.flatten(2).transpose(1, 2)  # (B, N, C), row-major
         B, N, _ = tokens.shape
-        q = self.query(tokens).view(B, N, self.num_maps, self.head_dims)
+        # scaling q (B, N, C) is K * N / C times cheaper than the scores
+        q = self.query(tokens) * (1 / math.sqrt(self.head_dims))
+        q = q.view(B, N, self.num_maps, self.head_dims)
         k = self.key(tokens).view(B, N, self.num_maps, self.head_dims)
-        return torch.einsum('bikd,bjkd->bkij', q, k) / math.sqrt(
-            self.head_dims)
+        return torch.einsum('bikd,bjkd->bkij', q, k)
 
     def loss(self,
              x: torch.Tensor,
@@ -105,9 +107,7 @@ class PatchRelationHead(BaseModule):
         losses = dict()
         if self.task == 'relation':
             losses['loss_relation'] = self.loss_module(scores, target)
-            with torch.no_grad():
-                losses['acc_relation'] = (
-                    scores.argmax(1) == target).float().mean()
+            losses['acc_relation'] = class_dim_accuracy(scores, target)
         else:
             losses[f'loss_{self.task}'] = self.loss_module(
                 scores[:, 0], target)

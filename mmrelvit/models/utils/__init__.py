@@ -1,4 +1,5 @@
 # Each module registers its components on import.
+from .accuracy import class_dim_accuracy
 from .aux_ssl import add_aux_head_losses
 from .build import (ModuleCfg, build_aux_heads, build_grid_pool,
                     build_pretrain_module)
