@@ -154,18 +154,18 @@ def plan_runs(args) -> list:
         for arm in args.arms:
             title, config, pre_name = ARMS[arm]
             pre = pretrain.get((pre_name, pre_seed))
-            if pre is None and pre_name in args.pretrained:
-                pre = GivenPretrain(pre_name, args.pretrained[pre_name])
+            if pre is None:
+                if pre_name in args.pretrained:
+                    pre = GivenPretrain(pre_name, args.pretrained[pre_name])
+                else:
+                    pre = study.Run(
+                        pre_name,
+                        pre_seed,
+                        osp.join(REPO, PRETRAIN[pre_name][0]),
+                        args.pretrain_epochs,
+                        is_upstream=True)
+                    runs.append(pre)
                 pretrain[pre_name, pre_seed] = pre
-            elif pre is None:
-                pre = study.Run(
-                    pre_name,
-                    pre_seed,
-                    osp.join(REPO, PRETRAIN[pre_name][0]),
-                    args.pretrain_epochs,
-                    is_upstream=True)
-                pretrain[pre_name, pre_seed] = pre
-                runs.append(pre)
             runs.append(
                 study.Run(
                     arm,
