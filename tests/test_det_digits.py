@@ -183,3 +183,43 @@ def test_kitti_config_reads_converted_json(det_root, tmp_path):
         ann_file=str(out / 'kitti_val.json'),
         metainfo=dict(classes=DIGIT_CLASSES))
     assert metrics['coco/bbox_mAP'] == pytest.approx(1.0)
+
+
+def test_plain_scenes_from_the_cli_are_grey_digits_on_black(tmp_path):
+    """``--det-background plain``: the classification images' look (grey
+    ink on black) at another scene size; pixels outside every mask are
+    black and the three channels are equal."""
+    from PIL import Image
+    from pycocotools import mask as mask_utils
+    run_tool([
+        'tools/dataset_converters/make_digits.py', '--tasks', 'det', '--out',
+        str(tmp_path), '--det-scenes', '3', '2', '--det-size', '64',
+        '--det-digit-size', '20', '32', '--det-max-digits', '2',
+        '--det-background', 'plain'
+    ])
+    root = tmp_path / 'det'
+    assert load(root / 'generated.json')['background'] == 'plain'
+    coco = load(root / 'annotations' / 'instances_train.json')
+    for info in coco['images']:
+        image = np.asarray(Image.open(root / 'images' / info['file_name']))
+        assert image.shape == (64, 64, 3)
+        assert (image[..., 0] == image[..., 1]).all()
+        assert (image[..., 0] == image[..., 2]).all()
+        anns = [a for a in coco['annotations'] if a['image_id'] == info['id']]
+        assert 1 <= len(anns) <= 2
+        inside = np.zeros((64, 64), bool)
+        for ann in anns:
+            inside |= mask_utils.decode(ann['segmentation']).astype(bool)
+            assert 20 * 0.5 <= max(ann['bbox'][2:]) <= 32
+        # outside the masks: black, or faint anti-aliased ink below the
+        # mask threshold (96)
+        outside = image[~inside][:, 0]
+        assert outside.max() < 96 and (outside == 0).mean() > 0.5
+        assert image[inside].min() >= 96 * 170 // 255
+
+
+def test_unknown_background_is_rejected(tmp_path):
+    with pytest.raises(ValueError, match="'plain'.*'dots'"):
+        write_detection(
+            str(tmp_path / 'det'), num_train=1, num_val=1, background='dots')
+    assert not osp.exists(tmp_path / 'det')

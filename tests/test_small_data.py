@@ -119,6 +119,22 @@ def test_det_study_plan_configs_and_table(tmp_path, capsys):
     assert by_key['pre-relvit/seed1'].checkpoint.endswith(
         'pre-relvit/seed1/epoch_30.pth')
     assert 'milestones=[4, 6]' in text and 'indices' in text
+    # the study's scenes: 64x64 plain by default, the model and the
+    # pipelines follow the scene size
+    det = Config.fromfile(str(work / 'relvit-pre' / 'seed1' / 'config.py'))
+    root = str(tmp_path / 'digits' / 'det-64px-plain-20-40x3') + '/'
+    assert det.train_dataloader.dataset.data_root == root
+    assert det.val_evaluator.ann_file.startswith(root)
+    assert det.model.backbone.img_size == 64
+    for loader in (det.train_dataloader, det.val_dataloader):
+        resize = [t for t in loader.dataset.pipeline if t['type'] == 'Resize']
+        assert [t['scale'] for t in resize] == [(64, 64)]
+    assert det.optim_wrapper.paramwise_cfg.custom_keys['roi_head'] == \
+        dict(lr_mult=10.)
+    for bad in (['--digit-size', '40', '20'], ['--scene-size',
+                                               '32'], ['--max-digits', '0']):
+        with pytest.raises(SystemExit):
+            tool.parse_args(bad)
     shared = tool.plan_runs(
         tool.parse_args(['--seeds', '0', '1', '2', '--shared-pretrain']))
     assert sum(r.is_upstream for r in shared) == 2

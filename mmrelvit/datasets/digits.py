@@ -210,7 +210,8 @@ def compose_scene(rng: np.random.RandomState,
                   size: int = 128,
                   max_digits: int = 4,
                   scale_range: Tuple[int, int] = (20, 56),
-                  ink_threshold: int = 96) -> Tuple[np.ndarray, list]:
+                  ink_threshold: int = 96,
+                  background: str = 'textured') -> Tuple[np.ndarray, list]:
     """Paste real digits at several scales onto a textured background.
 
     Digits never overlap, so every instance mask is exact and complete.
@@ -226,13 +227,23 @@ def compose_scene(rng: np.random.RandomState,
         scale_range (tuple[int]): Min and max side of a pasted digit.
         ink_threshold (int): Upscaled intensity from which a pixel belongs
             to the digit's mask.
+        background (str): ``'textured'`` (tinted noise, tinted digits) or
+            ``'plain'`` (grey digits on black, the look of the 32x32
+            classification images, so that a digits classifier transfers).
+            Defaults to ``'textured'``.
 
     Returns:
         tuple: ``image`` (size, size, 3) uint8 and a list of instances, each
         ``dict(label=int, index=int, bbox=[x1, y1, x2, y2], mask=(size,
         size) bool)`` with the box tight around the mask (x2, y2 exclusive).
     """
-    canvas = _textured_background(rng, size).astype(np.float64)
+    if background == 'textured':
+        canvas = _textured_background(rng, size).astype(np.float64)
+    elif background == 'plain':
+        canvas = np.zeros((size, size, 3))
+    else:
+        raise ValueError(f"background must be 'textured' or 'plain', got "
+                         f'{background!r}')
     taken = np.zeros((size, size), bool)
     instances = []
     for _ in range(rng.randint(1, max_digits + 1)):
@@ -253,6 +264,8 @@ def compose_scene(rng: np.random.RandomState,
             if (taken & grown).any():
                 continue
             colour = rng.uniform(170, 255, size=3)
+            if background == 'plain':
+                colour[:] = colour.mean()
             alpha = np.where(mask, 1.0, ink)[..., None]
             canvas[window] = alpha * colour + (1 - alpha) * canvas[window]
             full = np.zeros((size, size), bool)

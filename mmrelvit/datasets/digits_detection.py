@@ -87,6 +87,7 @@ def write_detection(out_dir: str,
                     scale_range: Tuple[int, int] = (20, 56),
                     val_fraction: float = 0.2,
                     seed: int = 0,
+                    background: str = 'textured',
                     overwrite: bool = False) -> str:
     """Write digit detection scenes as COCO, VOC and KITTI data sets.
 
@@ -116,6 +117,8 @@ def write_detection(out_dir: str,
         val_fraction (float): Share of each digit class whose images are
             reserved for val scenes.
         seed (int): Seed of the digit split and of the scenes.
+        background (str): ``'textured'`` or ``'plain'``, see
+            :func:`~mmrelvit.datasets.digits.compose_scene`.
         overwrite (bool): Replace an existing ``out_dir`` written with other
             parameters instead of raising.
 
@@ -131,6 +134,9 @@ def write_detection(out_dir: str,
         scale_range=list(scale_range),
         val_fraction=val_fraction,
         seed=seed)
+    if background != 'textured':
+        # textured stamps written before the option existed stay valid
+        params['background'] = background
     if _already_written(out_dir, params, overwrite):
         return out_dir
     images, labels = load_digits()
@@ -164,7 +170,8 @@ def write_detection(out_dir: str,
                     pools[split],
                     size=size,
                     max_digits=max_digits,
-                    scale_range=scale_range)
+                    scale_range=scale_range,
+                    background=background)
                 name = f'{i:06d}'
                 pil = Image.fromarray(scene)
                 pil.save(osp.join(tmp, 'images', split, f'{name}.png'))

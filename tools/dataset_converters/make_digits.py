@@ -41,6 +41,26 @@ def parse_args():
         default=[1000, 200],
         metavar=('TRAIN', 'VAL'),
         help='number of training and validation detection scenes')
+    parser.add_argument(
+        '--det-size', type=int, default=128, help='detection scene side')
+    parser.add_argument(
+        '--det-digit-size',
+        type=int,
+        nargs=2,
+        default=[20, 56],
+        metavar=('MIN', 'MAX'),
+        help='side range of a digit pasted into a detection scene')
+    parser.add_argument(
+        '--det-max-digits',
+        type=int,
+        default=4,
+        help='at most this many digits per detection scene')
+    parser.add_argument(
+        '--det-background',
+        default='textured',
+        choices=['textured', 'plain'],
+        help='detection scenes: tinted digits on textured backgrounds, or '
+        'grey digits on black (the look of the classification images)')
     parser.add_argument('--seed', type=int, default=0, help='split seed')
     parser.add_argument(
         '--overwrite',
@@ -63,6 +83,10 @@ def main():
             osp.join(args.out, 'det'),
             num_train=args.det_scenes[0],
             num_val=args.det_scenes[1],
+            size=args.det_size,
+            max_digits=args.det_max_digits,
+            scale_range=tuple(args.det_digit_size),
+            background=args.det_background,
             seed=args.seed,
             overwrite=args.overwrite)
         print(f'detection scenes: {out}')
