@@ -132,6 +132,17 @@ def parse_args(argv=None):
         action='store_true',
         help='2-layer 32-d models on small images (for tests; the '
         'targets do not apply)')
+    parser.add_argument(
+        '--profile',
+        choices=ROWS[1:],
+        help='instead of the table: profile --iters steps of the baseline '
+        'and of this row and print the operators that make the difference '
+        '(self time per step)')
+    parser.add_argument(
+        '--profile-top',
+        type=int,
+        default=15,
+        help='operators listed by --profile')
     parser.add_argument('--json', help='also write the results here')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
@@ -361,6 +372,59 @@ def measure_time(spec, args) -> dict:
     return times
 
 
+def profile_ops(case, steps: int, device: str) -> dict:
+    """{operator: self time per step in ms} over ``steps`` steps."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU]
+    cuda = device.startswith('cuda')
+    if cuda:
+        activities.append(ProfilerActivity.CUDA)
+    synchronize(device)
+    with profile(activities=activities) as prof:
+        run_steps(case, steps)
+        synchronize(device)
+    out = dict()
+    for event in prof.key_averages():
+        # on CUDA the kernels are what the step waits for
+        us = (event.self_device_time_total
+              if cuda else event.self_cpu_time_total)
+        if us:
+            out[event.key] = us / 1e3 / steps
+    return out
+
+
+def profile_difference(spec, args) -> list:
+    """Operators sorted by the self time per step that ``args.profile``
+    adds to the baseline: ``[(name, baseline ms, row ms)]``."""
+    ops = dict()
+    for row in (ROWS[0], args.profile):
+        case = build_case(spec, row, args.batch_size, args.num_classes,
+                          args.device, args.seed)
+        run_steps(case, max(args.warmup, 1))
+        ops[row] = profile_ops(case, args.iters, args.device)
+        del case
+        gc.collect()
+    base, extra = ops[ROWS[0]], ops[args.profile]
+    names = set(base) | set(extra)
+    rows = [(n, base.get(n, 0.), extra.get(n, 0.)) for n in names]
+    return sorted(rows, key=lambda r: r[1] - r[2])
+
+
+def format_profile(name: str, row: str, diff: list, top: int) -> str:
+    total_base = sum(b for _, b, _ in diff)
+    total_row = sum(r for _, _, r in diff)
+    lines = [
+        f'{name}: self time per step, {ROW_TITLES[ROWS[0]]} '
+        f'{total_base:.1f} ms, {ROW_TITLES[row]} {total_row:.1f} ms '
+        f'({total_row / total_base:.3f}x)', '',
+        '| operator | baseline (ms) | with heads (ms) | difference (ms) |',
+        '| --- | ---: | ---: | ---: |'
+    ]
+    for op, b, r in diff[:top]:
+        lines.append(f'| `{op}` | {b:.2f} | {r:.2f} | {r - b:+.2f} |')
+    return '\n'.join(lines)
+
+
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
@@ -450,6 +514,15 @@ def main(argv=None):
     print('command: ' + ' '.join([os.path.relpath(sys.argv[0])] +
                                  (sys.argv[1:] if argv is None else argv)))
     sys.stdout.flush()
+
+    if args.profile:
+        out = dict()
+        for name, spec in specs.items():
+            out[name] = profile_difference(spec, args)
+            print()
+            print(format_profile(name, args.profile, out[name],
+                                 args.profile_top))
+        return out
 
     memory, method = dict(), None
     if not args.no_memory:
