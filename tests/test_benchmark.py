@@ -93,9 +93,8 @@ def test_ratios_are_paired_per_repeat_and_rows_differ_only_in_heads():
 def test_profile_lists_the_operators_the_heads_add():
     tool = load_tool()
     out = tool.main([
-        '--tiny', '--device', 'cpu', '--models', 'vit-s16-224',
-        '--batch-size', '2', '--iters', '2', '--warmup', '1', '--profile',
-        'sprel_abspos'
+        '--tiny', '--device', 'cpu', '--models', 'vit-s16-224', '--batch-size',
+        '2', '--iters', '2', '--warmup', '1', '--profile', 'sprel_abspos'
     ])
     diff = out['vit-s16-224']
     extra = {name: r - b for name, b, r in diff}
@@ -103,6 +102,6 @@ def test_profile_lists_the_operators_the_heads_add():
     assert [r - b for _, b, r in diff] == sorted(extra.values(), reverse=True)
     # the relation cross-entropy over (B, 9, N, N) logits is a 2-D
     # nll_loss, absent from the baseline's (B, classes) cross-entropy
-    base, row = next((b, r) for name, b, r in diff
-                     if name == 'aten::nll_loss2d_forward')
+    base, row = next(
+        (b, r) for name, b, r in diff if name == 'aten::nll_loss2d_forward')
     assert base == 0 and row > 0

@@ -386,8 +386,9 @@ def profile_ops(case, steps: int, device: str) -> dict:
     out = dict()
     for event in prof.key_averages():
         # on CUDA the kernels are what the step waits for
-        us = (event.self_device_time_total
-              if cuda else event.self_cpu_time_total)
+        us = (
+            event.self_device_time_total
+            if cuda else event.self_cpu_time_total)
         if us:
             out[event.key] = us / 1e3 / steps
     return out
@@ -520,8 +521,9 @@ def main(argv=None):
         for name, spec in specs.items():
             out[name] = profile_difference(spec, args)
             print()
-            print(format_profile(name, args.profile, out[name],
-                                 args.profile_top))
+            print(
+                format_profile(name, args.profile, out[name],
+                               args.profile_top))
         return out
 
     memory, method = dict(), None
