@@ -193,8 +193,9 @@ def test_det_study_given_pretraining_is_reused_not_trained(tmp_path):
 
 
 def test_fix_candidate_configs_train_one_step(tmp_path):
-    """The joint-RelViT fix candidates (not in the default arms, so not in
-    the end-to-end run) build their pipeline and model and train a step."""
+    """The joint-RelViT fix candidates and the no-positional-embedding
+    control (not in the default arms, so not in the end-to-end run) build
+    their pipeline and model and train a step."""
     import torch
     from mmengine.dataset import pseudo_collate
     from mmengine.optim import build_optim_wrapper
@@ -204,10 +205,12 @@ def test_fix_candidate_configs_train_one_step(tmp_path):
     import mmrelvit.datasets  # noqa: F401
     import mmrelvit.models  # noqa: F401
     fake_fashion_mnist(tmp_path)
-    for fix in ('nopos', 'perm'):
+    for fix in ('nopos', 'perm', 'control'):
+        name = ('vit-tiny-p4-nopos'
+                if fix == 'control' else f'vit-tiny-p4-relvit-joint-{fix}')
         cfg = Config.fromfile(
             osp.join(REPO, 'configs', 'small_data',
-                     f'vit-tiny-p4-relvit-joint-{fix}_1xb64_fmnist2k.py'))
+                     f'{name}_1xb64_fmnist2k.py'))
         cfg.train_dataloader.dataset.update(
             data_root=str(tmp_path), num_samples=20)
         with DefaultScope.overwrite_default_scope('mmpretrain'):
@@ -219,9 +222,9 @@ def test_fix_candidate_configs_train_one_step(tmp_path):
         batch = pseudo_collate([dataset[i] for i in range(8)])
         losses = model.train_step(batch, optim)
         assert torch.isfinite(losses['loss'])
-        assert {k
-                for k in losses if k.startswith('loss_')
-                } == {'loss_cls', 'loss_relation', 'loss_position'}
+        heads = ({'loss_cls'} if fix == 'control' else
+                 {'loss_cls', 'loss_relation', 'loss_position'})
+        assert {k for k in losses if k.startswith('loss_')} == heads
         assert model.backbone.use_pos_embed == (fix == 'perm')
         if fix == 'perm':
             perms = [s.patch_perm for s in batch['data_samples']]
