@@ -39,7 +39,7 @@ class PatchRelationHead(BaseModule):
             ``'angle'`` (MSE regression). Defaults to ``'relation'``.
         loss (dict, optional): Loss config with ``loss_weight``. Defaults to
             ``DenseCrossEntropyLoss`` (the values of mmpretrain's
-            ``CrossEntropyLoss``, 3x faster on the (B, 9, N, N) scores) for
+            ``CrossEntropyLoss``, faster on the (B, 9, N, N) scores) for
             relation and ``MSELoss`` otherwise.
         in_index (int | Sequence[int]): Backbone output read by the wrapper.
             Defaults to -1.

@@ -11,12 +11,12 @@ class _ClassDimCrossEntropy(torch.autograd.Function):
     """Per-element cross-entropy of logits whose classes lie on dim 1.
 
     ``F.cross_entropy`` on a (B, K, N, N) map runs a log-softmax over the
-    strided class dimension, its backward, a zero-filled gradient buffer
-    and an NLL gather: 45 ms of the 9-way relation head of ViT-S/16 @224
-    at batch 8 on CPU. Here the softmax is computed once with reductions
-    over dim 1 (fast in any layout), kept for the backward, and the
-    gradient is ``softmax - one_hot`` written in one pass: about 3x less
-    time for the same values.
+    strided class dimension, its backward into a zero-filled buffer and an
+    NLL gather. Here the softmax is computed once with reductions over
+    dim 1, kept for the backward, and the gradient ``softmax - one_hot`` is
+    written in one pass. Forward + backward on the (8, 9, 196, 196) relation
+    scores of ViT-S/16 @224, 2 CPU threads: 7.7 -> 5.6 ms on an idle
+    machine, 26.5 -> 9.2 ms (1 thread) on a loaded one; same values.
     """
 
     @staticmethod
