@@ -14,9 +14,9 @@ class _ClassDimCrossEntropy(torch.autograd.Function):
     strided class dimension, its backward into a zero-filled buffer and an
     NLL gather. Here the softmax is computed once with reductions over
     dim 1, kept for the backward, and the gradient ``softmax - one_hot`` is
-    written in one pass. Forward + backward on the (8, 9, 196, 196) relation
-    scores of ViT-S/16 @224, 2 CPU threads: 7.7 -> 5.6 ms on an idle
-    machine, 26.5 -> 9.2 ms (1 thread) on a loaded one; same values.
+    written in one pass: same values, about 25 % less time for forward +
+    backward on the (8, 9, 196, 196) relation scores of ViT-S/16 @224 on
+    CPU (docs/benchmarks.md).
     """
 
     @staticmethod
