@@ -36,10 +36,8 @@ def test_classification_tree_reads_in_custom_dataset(digits_root):
             data_root=digits_root,
             ann_file='meta/val.txt',
             metainfo=dict(classes=digits.DIGIT_CLASSES),
-            pipeline=[
-                dict(type='LoadImageFromFile'),
-                dict(type='PackInputs')
-            ])
+            pipeline=[dict(type='LoadImageFromFile'),
+                      dict(type='PackInputs')])
     _, labels = digits.load_digits()
     assert len(ds) == len(digits.split_indices(labels)['val'])
     sample = ds[0]

@@ -1,2 +1,1 @@
-
 from .relvit_lr import RelViTLR
