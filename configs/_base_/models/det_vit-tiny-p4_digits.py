@@ -43,14 +43,6 @@ det_roi_extractor = dict(out_channels=64)
 det_bbox_head = dict(in_channels=64, fc_out_channels=256, num_classes=10)
 det_mask_head = dict(in_channels=64, conv_out_channels=64, num_classes=10)
 det_rcnn_sampler = dict(num=128)
-# The neck and heads start from random weights and learn 10x faster than
-# the pretrained backbone (AdamW 1e-3 vs 1e-4): at 1e-4 everywhere the RoI
-# heads of a 1,000-iteration run stay at the constant predictor (mask loss
-# ~0.69); with 1e-3 they fit a batch within 100 steps (measured).
-det_lr_mult_keys = {
-    k: dict(lr_mult=10.)
-    for k in ('neck', 'rpn_head', 'roi_head')
-}
 det_proposals = dict(max_per_img=300)
 det_max_per_img = 20
 
