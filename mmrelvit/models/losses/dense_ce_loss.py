@@ -1,10 +1,8 @@
-from typing import Optional
-
 import torch
-import torch.nn as nn
-from mmpretrain.models.losses import weight_reduce_loss
 from mmpretrain.registry import MODELS
 from torch.autograd.function import once_differentiable
+
+from .weighted_loss import ElementwiseLoss
 
 
 class _ClassDimCrossEntropy(torch.autograd.Function):
@@ -67,13 +65,14 @@ def class_dim_cross_entropy(logits: torch.Tensor,
 
 
 @MODELS.register_module()
-class DenseCrossEntropyLoss(nn.Module):
+class DenseCrossEntropyLoss(ElementwiseLoss):
     """Cross-entropy over the class dimension (dim 1) of dense scores.
 
     A faster drop-in for mmpretrain's ``CrossEntropyLoss`` on maps such as
     the (B, 9, N, N) spatial-relation scores of :class:`PatchRelationHead`
-    (see :func:`class_dim_cross_entropy`); hard labels only, no class
-    weights or label smoothing.
+    (see :func:`class_dim_cross_entropy`): ``pred`` are logits of shape
+    (B, K, ...), ``target`` classes of shape (B, ...), ``weight`` (B, ...).
+    Hard labels only, no class weights or label smoothing.
 
     Args:
         reduction (str): ``'none'``, ``'mean'`` or ``'sum'``.
@@ -81,36 +80,6 @@ class DenseCrossEntropyLoss(nn.Module):
         loss_weight (float): Multiplier of the loss. Defaults to 1.0.
     """
 
-    def __init__(self, reduction: str = 'mean', loss_weight: float = 1.0):
-        super().__init__()
-        if reduction not in ('none', 'mean', 'sum'):
-            raise ValueError(f"reduction must be 'none', 'mean' or 'sum', "
-                             f'got {reduction!r}')
-        self.reduction = reduction
-        self.loss_weight = loss_weight
-
-    def forward(self,
-                cls_score: torch.Tensor,
-                label: torch.Tensor,
-                weight: Optional[torch.Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> torch.Tensor:
-        """Compute the loss.
-
-        Args:
-            cls_score (torch.Tensor): Logits of shape (B, K, ...).
-            label (torch.Tensor): Classes of shape (B, ...).
-            weight (torch.Tensor, optional): Element-wise weights of shape
-                (B, ...).
-            avg_factor (float, optional): Denominator of the mean.
-            reduction_override (str, optional): Overrides ``reduction``.
-
-        Returns:
-            torch.Tensor: The weighted loss.
-        """
-        reduction = reduction_override or self.reduction
-        loss = class_dim_cross_entropy(cls_score, label)
-        if weight is not None:
-            weight = weight.float()
-        return self.loss_weight * weight_reduce_loss(
-            loss, weight=weight, reduction=reduction, avg_factor=avg_factor)
+    def elementwise(self, pred: torch.Tensor,
+                    target: torch.Tensor) -> torch.Tensor:
+        return class_dim_cross_entropy(pred, target)
