@@ -1,13 +1,10 @@
 # Cascade Mask R-CNN + FPN with the digits ViT (patch 4) on the embedded digit
 # scenes (bbox + segm): the App. D recipe (AdamW 1e-4, wd 0.05, 12 epochs, lr
 # x0.1 at epochs 8 and 11) at batch 8 with 100 warm-up iterations, no
-# multi-scale (the scenes are 128x128) and CPU-sized heads. One lr for all
-# parameters: with the neck and heads at 10x, the unnormalised FPN features
-# grew to thousands and the box head's ReLUs died (255 of 256 units of
-# shared_fcs.1 never active on the validation scenes, every RoI scored
-# 0.068 for every class: a constant classifier). The backbone is the
-# supervised digits classifier; -relvit-pre / -drloc-pre change only that
-# checkpoint, -relvit-joint / -drloc-joint add the SSL heads.
+# multi-scale (the scenes are 128x128), one lr for all parameters (see the
+# model base) and CPU-sized heads. The backbone is the supervised digits
+# classifier; -relvit-pre / -drloc-pre change only that checkpoint,
+# -relvit-joint / -drloc-joint add the SSL heads.
 
 _base_ = [
     'mmdet::_base_/models/cascade-mask-rcnn_r50_fpn.py',

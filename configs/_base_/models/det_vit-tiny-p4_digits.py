@@ -43,6 +43,11 @@ det_roi_extractor = dict(out_channels=64)
 det_bbox_head = dict(in_channels=64, fc_out_channels=256, num_classes=10)
 det_mask_head = dict(in_channels=64, conv_out_channels=64, num_classes=10)
 det_rcnn_sampler = dict(num=128)
+# One lr for backbone, neck and heads (the leaves' App. D recipe): with the
+# neck and heads at 10x, the unnormalised FPN features grew to thousands and
+# the box head's ReLUs died (1 of 256 units of shared_fcs.1 ever active on
+# the validation scenes, every RoI scored 0.068 for every class: a constant
+# classifier; docs/small_data.md).
 det_proposals = dict(max_per_img=300)
 det_max_per_img = 20
 

@@ -39,7 +39,8 @@ class _ClassDimCrossEntropy(torch.autograd.Function):
         prob, index = ctx.saved_tensors
         grad = grad.unsqueeze(1).to(prob.dtype)
         grad_logits = prob * grad
-        grad_logits.scatter_add_(1, index, -grad.expand_as(index))
+        # grad and index are both (B, 1, ...)
+        grad_logits.scatter_add_(1, index, -grad)
         return grad_logits.to(ctx.dtype), None
 
 
