@@ -13,6 +13,30 @@ from mmrelvit.datasets.digits_detection import write_detection
 from mmrelvit.datasets.digits_segmentation import write_segmentation
 
 
+def positive_int(text):
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not an integer')
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be >= 1, got {value}')
+    return value
+
+
+def validate_args(parser, args):
+    """Refuse option combinations the scene writers cannot honour (they
+    would fail deep in numpy, e.g. ``low >= high``), before anything is
+    written."""
+    low, high = args.det_digit_size
+    if low > high:
+        parser.error(f'--det-digit-size: MIN {low} is larger than MAX {high}')
+    if 'det' in args.tasks and high > args.det_size:
+        parser.error(f'--det-digit-size: MAX {high} does not fit in a '
+                     f'--det-size {args.det_size} scene')
+    return args
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -26,33 +50,39 @@ def parse_args():
         'det = detection scenes as COCO json, VOC xml and KITTI txt '
         '(<out>/det), cls = mmpretrain CustomDataset tree')
     parser.add_argument(
-        '--size', type=int, default=32, help='classification image side')
+        '--size',
+        type=positive_int,
+        default=32,
+        help='classification image side')
     parser.add_argument(
         '--seg-scenes',
-        type=int,
+        type=positive_int,
         nargs=2,
         default=[1000, 200],
         metavar=('TRAIN', 'VAL'),
         help='number of training and validation segmentation scenes')
     parser.add_argument(
         '--det-scenes',
-        type=int,
+        type=positive_int,
         nargs=2,
         default=[1000, 200],
         metavar=('TRAIN', 'VAL'),
         help='number of training and validation detection scenes')
     parser.add_argument(
-        '--det-size', type=int, default=128, help='detection scene side')
+        '--det-size',
+        type=positive_int,
+        default=128,
+        help='detection scene side')
     parser.add_argument(
         '--det-digit-size',
-        type=int,
+        type=positive_int,
         nargs=2,
         default=[20, 56],
         metavar=('MIN', 'MAX'),
         help='side range of a digit pasted into a detection scene')
     parser.add_argument(
         '--det-max-digits',
-        type=int,
+        type=positive_int,
         default=4,
         help='at most this many digits per detection scene')
     parser.add_argument(
@@ -66,7 +96,7 @@ def parse_args():
         '--overwrite',
         action='store_true',
         help='regenerate data written with other parameters')
-    return parser.parse_args()
+    return validate_args(parser, parser.parse_args())
 
 
 def main():
