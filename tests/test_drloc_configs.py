@@ -107,8 +107,12 @@ def test_config_matrix_is_complete():
     expected |= {
         'drloc_vit-tiny-p4_1xb64-30e_digits',
         'drloc-relvit_vit-tiny-p4_1xb64-30e_digits',
-        'drloc-code_swin-tiny-p4-w7_8xb128-101e_cifar10',
+        'drloc-official_swin-tiny-p4-w7_8xb128-101e_cifar10',
     }
+    # the released train.sh (--use_abs) per DRLOC_MODE, on ImageNet-100
+    for mode in ('', '-ce', '-cbr'):
+        for bb in ('swin-tiny-p4-w7', 't2t-vit-t-14'):
+            expected.add(f'drloc{mode}-official_{bb}_8xb128-101e_in100')
     assert names == expected, (sorted(names - expected),
                                sorted(expected - names))
 

@@ -242,9 +242,12 @@ def test_config_errors_and_init():
     with pytest.raises(ValueError, match='in_channels'):
         DrLocHead(in_channels=4, in_index=(0, 1))
     h = DrLocHead(in_channels=4, mode='ce', grid_size=3)
-    with pytest.raises(ValueError, match='exceeds'):
-        h.loss(torch.randn(1, 4, 4, 4))
-    assert torch.isfinite(h.loss(torch.randn(1, 4, 2, 2))['loss_drloc'])
+    # classes -3..3: a 5x5 grid has offsets up to 4, a 4x4 one fits
+    with pytest.raises(ValueError, match=r'Grid \(5, 5\).*exceeds'):
+        h.loss(torch.randn(1, 4, 5, 5))
+    for side in (2, 4):
+        loss = h.loss(torch.randn(1, 4, side, side))['loss_drloc']
+        assert torch.isfinite(loss)
     # Code-style branches add one hidden linear before the two branches.
     code = DrLocHead(
         in_channels=4, mode='ce', grid_size=3, branch_style='code')
@@ -310,3 +313,85 @@ def test_aux_ssl_classifier_integration(drloc):
     layer0 = model.backbone.layers[0]
     assert all(p.grad is not None and p.grad.abs().sum() > 0
                for p in layer0.parameters())
+
+
+# Pairs on a 7x7 grid; d = p1 - p2 = (-6,-6) (6,6) (-2,4) (0,0).
+P1_7B = torch.tensor([[[0, 0], [6, 6], [2, 5], [3, 3]]])
+P2_7B = torch.tensor([[[6, 6], [0, 0], [4, 1], [3, 3]]])
+
+
+@pytest.mark.parametrize('mode', ['ce', 'reg'])
+def test_unsigned_offset_classes(mode):
+    # --use_abs: class |d|, one class per offset 0..n-1
+    from_grid = head(mode=mode, grid_size=7, use_abs=True)
+    given = head(mode=mode, num_offset_classes=14, use_abs=True)
+    assert [b.out_features for b in from_grid.mlps[0].branches] == [7, 7]
+    assert [b.out_features for b in given.mlps[0].branches] == [14, 14]
+    for h in (from_grid, given):
+        got = h.get_targets(P1_7B, P2_7B, (7, 7))
+        assert got.dtype == torch.int64
+        assert got.tolist() == [[[6, 6], [6, 6], [2, 4], [0, 0]]]
+    # an 8x8 grid has |d| = 7, which 7 classes cannot hold; 14 can
+    with pytest.raises(ValueError, match=r'Grid \(8, 8\).*unsigned'):
+        from_grid.loss(torch.randn(1, 2, 8, 8))
+    assert torch.isfinite(given.loss(torch.randn(1, 2, 8, 8))['loss_drloc'])
+    rect = head(mode=mode, grid_size=(2, 5), use_abs=True)
+    assert [b.out_features for b in rect.mlps[0].branches] == [2, 5]
+
+
+@pytest.mark.parametrize('mode', ['ce', 'reg'])
+def test_signed_2h_minus_1_layout(mode):
+    # The authors' Swin without --use_abs: 2H - 1 = 13 classes, class d + 6
+    given, from_grid = (head(mode=mode, num_offset_classes=13),
+                        head(mode=mode, grid_size=6))
+    for h in (given, from_grid):
+        assert [b.out_features for b in h.mlps[0].branches] == [13, 13]
+        got = h.get_targets(P1_7B, P2_7B, (7, 7))
+        assert got.tolist() == [[[0, 0], [12, 12], [4, 10], [6, 6]]]
+        assert torch.isfinite(h.loss(torch.randn(1, 2, 7, 7))['loss_drloc'])
+        with pytest.raises(ValueError, match=r'Grid \(8, 8\).*signed'):
+            h.loss(torch.randn(1, 2, 8, 8))
+
+
+def test_unsigned_losses_hand_computed():
+    x = torch.randn(1, 2, 7, 7)
+    # Row targets |d| = 6, 6, 2, 0; column targets 6, 6, 4, 0.
+    ce = head(mode='ce', num_offset_classes=7, use_abs=True)
+    # rows favour class 6 (p = 3/9), the others 1/9; columns uniform
+    constant_output(ce, [0] * 6 + [math.log(3)], [0] * 7)
+    expected = (2 * math.log(3) + 2 * math.log(9)) / 4 + math.log(7)
+    torch.testing.assert_close(
+        ce.loss_by_pairs(x, P1_7B, P2_7B), torch.tensor(expected))
+    # cbr, uniform over 0..6: mu = 3, var = 4; (t - 3)^2 / 4 averages
+    # (9 + 9 + 1 + 9) / 16 = 1.75 on each axis, plus 0.001 log(var) each.
+    reg = head(
+        mode='reg', num_offset_classes=7, use_abs=True, reg_log_term='var')
+    constant_output(reg, [0] * 7, [0] * 7)
+    torch.testing.assert_close(
+        reg.loss_by_pairs(x, P1_7B, P2_7B),
+        torch.tensor(3.5 + 2 * 0.001 * math.log(4)))
+
+
+def test_offset_class_errors():
+    with pytest.raises(ValueError, match='exactly one of grid_size'):
+        DrLocHead(in_channels=4, mode='ce', grid_size=7, num_offset_classes=7)
+    with pytest.raises(ValueError, match='odd.*got 14'):
+        DrLocHead(in_channels=4, mode='reg', num_offset_classes=14)
+    with pytest.raises(ValueError, match='positive'):
+        DrLocHead(in_channels=4, mode='ce', num_offset_classes=0, use_abs=True)
+    with pytest.raises(ValueError, match="use_abs=True contradicts"):
+        DrLocHead(in_channels=4, mode='l1_signed', use_abs=True)
+    with pytest.raises(ValueError, match='num_offset_classes entry'):
+        DrLocHead(
+            in_channels=(4, 4),
+            in_index=(0, 1),
+            mode='ce',
+            num_offset_classes=[7],
+            use_abs=True)
+    # 'l1' is unsigned anyway: use_abs is accepted and changes nothing
+    l1 = head(target_norm='none', use_abs=True)
+    torch.testing.assert_close(
+        l1.get_targets(P1_7B, P2_7B, (7, 7)),
+        t([[6, 6], [6, 6], [2, 4], [0, 0]]))
+    with pytest.raises(ValueError, match=r'\(rows, cols\)'):
+        DrLocHead(in_channels=4, mode='ce', num_offset_classes=[7])

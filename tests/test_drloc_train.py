@@ -65,7 +65,7 @@ def test_backbone_trains_with_drloc(tmp_path, digits_root, name):
 
 
 def test_swin_trains_with_the_lambda_hook_delta(tmp_path, digits_root):
-    # the hook delta of drloc-code_swin-tiny-p4-w7_8xb128-101e_cifar10.py
+    # the hook delta of drloc-official_swin-tiny-p4-w7_8xb128-101e_cifar10.py
     # with a 2-epoch ramp: lambda(0) = 0, lambda(1) = 0.5 * 1 / 2
     train, _ = train_briefly(
         tmp_path,

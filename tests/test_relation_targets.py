@@ -1,4 +1,5 @@
-"""RelViT targets: golden values of the reference spec (§1) and invariants."""
+"""RelViT targets: golden values of the task definitions (Camporese et al.,
+BMVC 2022, Sec. 3.1; configs/relvit/README.md) and invariants."""
 import math
 
 import pytest
@@ -7,7 +8,7 @@ import torch
 from mmrelvit.models.utils import batch_patch_perm, relation_targets
 from mmrelvit.models.utils.relation_targets import RELATION_CLASSES
 
-# relvit_reference.md §1.1, S=3, row i = token i, col j = token j
+# Sec. 3.1 of the RelViT paper (Eq. 5), S=3, row i = token i, col j = token j
 GOLDEN_REL_S3 = """
 CC LC LC CU LU LU CU LU LU / RC CC LC RU CU LU RU CU LU / RC RC CC RU RU CU RU RU CU
 CD LD LD CC LC LC CU LU LU / RD CD LD RC CC LC RU CU LU / RD RD CD RC RC CC RU RU CU
@@ -82,7 +83,8 @@ def test_invariants(side):
 
 
 def test_class_counts_s8():
-    # relvit_reference.md §1.1: corners 784, edges 224, CC 64 of 4096
+    # S=8: each diagonal class 28 * 28 = 784 pairs, each edge class
+    # 28 * 8 = 224, CC the 64 self-pairs, of 64 * 64 = 4096
     counts = torch.bincount(relation_targets(8)['relation'].flatten())
     assert counts.tolist() == [784, 224, 784, 224, 64, 224, 784, 224, 784]
 

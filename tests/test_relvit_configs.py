@@ -58,11 +58,11 @@ def cached_metafiles():
 
 def mode_of(name):
     """The training mode a config name announces."""
-    if name.startswith('relvit-joint_'):
+    if re.match(r'relvit-joint(-official)?_', name):
         return 'joint'
-    if re.match(r'relvit(-perm)?(-mega\d+)?_', name):
+    if re.match(r'relvit(-perm)?(-mega\d+)?(-official)?_', name):
         return 'upstream'
-    assert re.search(r'_relvit(-mega\d+)?-pre_', name), name
+    assert re.search(r'_relvit(-mega\d+)?(-official)?-pre_', name), name
     return 'linear' if '-linear-' in name else 'finetune'
 
 

@@ -15,7 +15,7 @@ def optimizer():
 
 
 def decay_lr(s, total):
-    """The reference callback (relvit_reference.md §5)."""
+    """The reference's DecayLR callback (configs/relvit/README.md)."""
     warmup = total // 10
     if s < warmup:
         return LR0 * s / warmup

@@ -1,4 +1,3 @@
-import operator
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -7,30 +6,21 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule, ModuleList
 from mmpretrain.registry import MODELS
 
+from ..utils.drloc_targets import (TARGET_NORMS, check_offset_classes,
+                                   default_offset_classes, max_offsets,
+                                   offset_class_targets, regression_targets)
+
 GridSize = Union[int, Tuple[int, int]]
+# one GridSize, or one per grid of a multi-grid head
+GridSizes = Union[GridSize, Sequence[GridSize]]
 
 _MODES = ('l1', 'l1_signed', 'ce', 'reg')
-_TARGET_NORMS = ('paper', 'none', 'unit')
 _REDUCTIONS = ('mean', 'paper')
 _BRANCH_STYLES = ('paper', 'code')
 _REG_LOG_TERMS = ('sigma', 'var')
 # Keeps log(var) finite when a branch collapses onto one class (as in the
 # authors' code).
 _VAR_EPS = 1e-8
-
-
-def _per_axis(op, delta: torch.Tensor, values: Sequence) -> torch.Tensor:
-    """Apply ``op`` with one Python scalar per axis of ``delta (..., 2)``.
-
-    Scalars keep target building free of host-to-device copies: a
-    ``new_tensor`` of the grid sizes would be one (a CUDA synchronisation)
-    in every training step.
-    """
-    rows, cols = values
-    if rows == cols:
-        return op(delta, rows)
-    return torch.stack((op(delta[..., 0], rows), op(delta[..., 1], cols)),
-                       dim=-1)
 
 
 class LocalizationMLP(nn.Module):
@@ -106,26 +96,38 @@ class DrLocHead(BaseModule):
       authors' code shifts the offset by ``k - 1`` instead of keeping the
       sign; for an L1 regression that only moves the last bias, so we keep
       the paper's signed target.
-    - ``'ce'``: L^ce_drloc (Eq. 5), per-axis cross-entropy over the
-      ``2k + 1`` offsets ``{-k, ..., k}`` (class ``d + k``), two branches.
-      The code uses ``2k - 1`` classes (``27`` hard-coded for 7x7 grids of
-      T2T/CvT/ViT); we follow the paper's ``2k + 1`` with k taken from
-      ``grid_size``.
-    - ``'reg'``: L^reg_drloc (Eq. 6), the Gaussian-prior regression:
-      ``mu = sum_c p[c] c``, ``var = sum_c p[c] (c - mu)^2 + 1e-8`` and
-      ``(d - mu)^2 / var + alpha * log(sigma)`` per axis. The code writes
-      ``alpha * log(var) = 2 alpha log(sigma)``; choose it with
+    - ``'ce'``: L^ce_drloc (Eq. 5), per-axis cross-entropy over offset
+      classes, two branches.
+    - ``'reg'``: L^reg_drloc (Eq. 6), the Gaussian-prior regression on the
+      class posterior: ``mu = sum_c p[c] c``,
+      ``var = sum_c p[c] (c - mu)^2 + 1e-8`` and
+      ``(t - mu)^2 / var + alpha * log(sigma)`` per axis, ``t`` the target
+      class. The code (``cbr``) writes ``alpha * log(var)``; choose it with
       ``reg_log_term='var'``.
 
-    Paper vs. authors' code (``docs`` spec §1.7). Defaults follow the paper
-    where it is explicit:
+    Offset classes of ``'ce'``/``'reg'`` (``mmrelvit.models.utils.
+    drloc_targets``), per axis:
+
+    - signed (``use_abs=False``): ``n = 2r + 1`` classes for ``-r..r``,
+      class ``d + r``. ``grid_size=k`` gives the paper's ``2k + 1``;
+      ``num_offset_classes=2H - 1`` the authors' Swin layout without
+      ``--use_abs``.
+    - unsigned (``use_abs=True``, the released ``train.sh``): ``n`` classes
+      for ``|d|`` in ``0..n-1``. ``grid_size=k`` gives ``k`` classes (Swin:
+      ``img_size // 32 = 7``); ``num_offset_classes=14`` is the code's
+      hard-coded ``out_dim`` of ViT / T2T / CvT / ResNet.
+
+    A grid whose offsets do not fit the classes raises at run time.
+
+    Paper vs. authors' code (``configs/drloc/README.md``). Defaults follow
+    the paper where it is explicit:
 
     - ``target_norm``: ``'paper'`` divides offsets by k (Eq. 1/3, App. A),
       ``'none'`` keeps raw integer offsets (released ``--use_abs`` runs; the
       lambdas 0.1/0.5 were tuned with it), ``'unit'`` divides by ``k - 1``
       (the code's unused ``normalize=True``). Only the ``l1*`` modes use it.
-      The L1 gradient w.r.t. the prediction is a sign whatever the target
-      scale, so this mostly changes the logged value, not lambda's effect.
+      The scale moves the regression optimum, so ``'paper'`` and ``'none'``
+      train differently.
     - ``reduction``: ``'mean'`` averages over images and pairs (and, for
       the ``l1*`` modes, over the two coordinates; ``ce``/``reg`` sum the
       two axes). It is both the paper's App. A pseudo-code
@@ -160,10 +162,16 @@ class DrLocHead(BaseModule):
             Defaults to ``'paper'``.
         reduction (str): ``'mean'`` or ``'paper'``. Defaults to ``'mean'``.
         grid_size (int | tuple | Sequence, optional): Largest grid
-            ``k`` or ``(H, W)`` of the input, needed by ``'ce'``/``'reg'``
-            to size the ``2k + 1``-way branches. For several grids: an int
-            shared by all, or one entry per grid. Smaller grids are accepted
-            at run time.
+            ``k`` or ``(H, W)`` of the input; sizes the ``'ce'``/``'reg'``
+            branches (``2k + 1`` signed or ``k`` unsigned classes). For
+            several grids: an int shared by all, or one entry per grid.
+        num_offset_classes (int | tuple | Sequence, optional): The class
+            count of each branch instead of ``grid_size`` (the code's
+            ``out_dim`` with ``use_abs``, ``2 * out_dim - 1`` without);
+            same nesting as ``grid_size``. Odd when signed.
+        use_abs (bool): ``'ce'``/``'reg'`` classify ``|d|`` (the released
+            ``--use_abs``). ``'l1'`` is unsigned anyway; ``'l1_signed'``
+            refuses it. Defaults to False.
         branch_style (str): ``'paper'`` or ``'code'``. Defaults to
             ``'paper'``.
         reg_alpha (float): alpha of L^reg. Defaults to 0.001.
@@ -186,8 +194,9 @@ class DrLocHead(BaseModule):
                  mode: str = 'l1',
                  target_norm: str = 'paper',
                  reduction: str = 'mean',
-                 grid_size: Optional[Union[GridSize,
-                                           Sequence[GridSize]]] = None,
+                 grid_size: Optional[GridSizes] = None,
+                 num_offset_classes: Optional[GridSizes] = None,
+                 use_abs: bool = False,
                  branch_style: str = 'paper',
                  reg_alpha: float = 0.001,
                  reg_log_term: str = 'sigma',
@@ -196,8 +205,7 @@ class DrLocHead(BaseModule):
                      type='TruncNormal', layer='Linear', std=0.02, bias=0.)):
         super().__init__(init_cfg=init_cfg)
         for name, value, allowed in [
-            ('mode', mode, _MODES),
-            ('target_norm', target_norm, _TARGET_NORMS),
+            ('mode', mode, _MODES), ('target_norm', target_norm, TARGET_NORMS),
             ('reduction', reduction, _REDUCTIONS),
             ('branch_style', branch_style, _BRANCH_STYLES),
             ('reg_log_term', reg_log_term, _REG_LOG_TERMS)
@@ -233,37 +241,61 @@ class DrLocHead(BaseModule):
         # loss_weight itself, so a schedule cannot drift.
         self.base_loss_weight = loss_weight
 
-        self.grid_sizes = self._parse_grid_sizes(grid_size, len(in_channels))
+        if use_abs and mode == 'l1_signed':
+            raise ValueError("use_abs=True contradicts mode='l1_signed'; "
+                             "the unsigned L1 variant is mode='l1'.")
+        self.use_abs = use_abs or mode == 'l1'
+        self.num_offset_classes = self._parse_offset_classes(
+            grid_size, num_offset_classes, len(in_channels))
         self.mlps = ModuleList()
         for i, channels in enumerate(in_channels):
-            num_classes = None
-            if self.is_classification:
-                num_classes = tuple(2 * k + 1 for k in self.grid_sizes[i])
             self.mlps.append(
-                LocalizationMLP(channels, hidden_channels, num_classes,
-                                branch_style))
+                LocalizationMLP(channels, hidden_channels,
+                                self.num_offset_classes[i], branch_style))
 
     @property
     def is_classification(self) -> bool:
         return self.mode in ('ce', 'reg')
 
-    def _parse_grid_sizes(self, grid_size, num_grids: int) -> list:
+    def _per_grid(self, value, name: str, num_grids: int) -> list:
+        """``(rows, cols)`` of an int / pair / per-grid list setting."""
+        if self.multi_grid:
+            if isinstance(value, int):
+                value = [value] * num_grids
+            if len(value) != num_grids:
+                raise ValueError(f'A multi-grid ce/reg DrLocHead needs an '
+                                 f'int or one {name} entry per in_index '
+                                 f'entry, got {name}={value!r}.')
+            values = list(value)
+        else:
+            values = [value]
+        pairs = [(v, v) if isinstance(v, int) else tuple(v) for v in values]
+        if any(len(v) != 2 for v in pairs):
+            raise ValueError(f'{name} takes an int or (rows, cols) per grid, '
+                             f'got {name}={value!r}.')
+        return pairs
+
+    def _parse_offset_classes(self, grid_size, num_offset_classes,
+                              num_grids: int) -> list:
         if not self.is_classification:
             return [None] * num_grids
-        if grid_size is None:
-            raise ValueError(f"mode={self.mode!r} needs grid_size to size "
-                             'the 2k+1-way offset classifiers.')
-        if self.multi_grid:
-            if isinstance(grid_size, int):
-                grid_size = [grid_size] * num_grids
-            if len(grid_size) != num_grids:
-                raise ValueError('A multi-grid ce/reg DrLocHead needs an '
-                                 'int or one grid_size entry per in_index '
-                                 'entry.')
-            sizes = list(grid_size)
+        if (grid_size is None) == (num_offset_classes is None):
+            raise ValueError(
+                f'mode={self.mode!r} needs exactly one of grid_size or '
+                'num_offset_classes to size the offset classifiers, got '
+                f'grid_size={grid_size!r}, '
+                f'num_offset_classes={num_offset_classes!r}.')
+        if num_offset_classes is None:
+            classes = [
+                default_offset_classes(k, self.use_abs)
+                for k in self._per_grid(grid_size, 'grid_size', num_grids)
+            ]
         else:
-            sizes = [grid_size]
-        return [(s, s) if isinstance(s, int) else tuple(s) for s in sizes]
+            classes = self._per_grid(num_offset_classes, 'num_offset_classes',
+                                     num_grids)
+        for n in classes:
+            check_offset_classes(n, self.use_abs)
+        return classes
 
     # ---------------------------------------------------------------------
     # Pair sampling, gathering and targets: pure functions of the grid size
@@ -323,27 +355,32 @@ class DrLocHead(BaseModule):
             pos1, pos2 (Tensor): Endpoints ``(B, m, 2)`` as ``(row, col)``.
             grid_hw (tuple[int, int]): Grid size ``(H, W)``.
             grid_id (int): Which of the head's grids (its MLP and
-                ``grid_size``). Defaults to 0.
+                offset classes). Defaults to 0.
 
         Returns:
             Tensor: ``(B, m, 2)``: float offsets for the ``l1*`` modes, or
-            int64 class indices ``d + k`` (k the configured ``grid_size`` of
-            that axis) for ``ce``/``reg``.
+            int64 offset classes for ``ce``/``reg`` (``|d|`` with
+            ``use_abs``, else ``d + r`` for the ``2r + 1`` classes of that
+            axis).
         """
-        delta = pos1 - pos2
         if self.is_classification:
-            return _per_axis(operator.add, delta, self.grid_sizes[grid_id])
-        delta = delta.float()
-        if self.mode == 'l1':
-            delta = delta.abs()
-        H, W = grid_hw
-        if self.target_norm == 'paper':
-            return _per_axis(operator.truediv, delta, (H, W))
-        if self.target_norm == 'unit':
-            # A one-cell axis only has the offset 0; avoid dividing by 0.
-            return _per_axis(operator.truediv, delta,
-                             (max(H - 1, 1), max(W - 1, 1)))
-        return delta
+            return offset_class_targets(pos1, pos2,
+                                        self.num_offset_classes[grid_id],
+                                        self.use_abs)
+        return regression_targets(pos1, pos2, grid_hw,
+                                  self.mode == 'l1_signed', self.target_norm)
+
+    def _check_grid(self, grid_hw: Tuple[int, int], grid_id: int) -> None:
+        """Refuse a grid with offsets that have no class."""
+        classes = self.num_offset_classes[grid_id]
+        reach = max_offsets(classes, self.use_abs)
+        if any(size - 1 > r for size, r in zip(grid_hw, reach)):
+            kind = 'unsigned' if self.use_abs else 'signed'
+            raise ValueError(
+                f'Grid {tuple(grid_hw)} of DrLoc grid {grid_id} has offsets '
+                f'up to {tuple(s - 1 for s in grid_hw)}, which exceeds the '
+                f'{kind} offset classes {classes} (largest |d| {reach}); '
+                'raise grid_size or num_offset_classes.')
 
     # ---------------------------------------------------------------------
     # Losses
@@ -365,8 +402,10 @@ class DrLocHead(BaseModule):
                 logits.flatten(0, 1), target.flatten(),
                 reduction='none').view_as(target)
         # Variance-aware regression on the class posterior (Eq. 6). Class
-        # indices stand for the offsets shifted by k; mu and var are shift
-        # invariant so the loss is the one on {-k..k}.
+        # indices stand for the offsets (shifted by r when signed); the
+        # shift moves mu and the target together, so the loss is the one on
+        # {-r..r}. The class count is not neutral: extra classes widen the
+        # posterior's support and change mu and var.
         prob = logits.softmax(dim=-1)
         classes = torch.arange(
             logits.size(-1), device=logits.device, dtype=prob.dtype)
@@ -391,7 +430,8 @@ class DrLocHead(BaseModule):
 
         Returns:
             Tensor | tuple[Tensor, Tensor]: ``(B, m, 2)`` offsets, or row
-            and column logits ``(B, m, 2k_u + 1)``, ``(B, m, 2k_v + 1)``.
+            and column logits ``(B, m, n_u)``, ``(B, m, n_v)`` over the
+            offset classes.
         """
         pairs = torch.cat([self.gather(x, pos1), self.gather(x, pos2)], -1)
         return self.mlps[grid_id](pairs)
@@ -413,10 +453,7 @@ class DrLocHead(BaseModule):
         """
         grid_hw = tuple(x.shape[-2:])
         if self.is_classification:
-            max_hw = self.grid_sizes[grid_id]
-            if grid_hw[0] > max_hw[0] or grid_hw[1] > max_hw[1]:
-                raise ValueError(f'Grid {grid_hw} exceeds grid_size {max_hw} '
-                                 f'of DrLoc grid {grid_id}.')
+            self._check_grid(grid_hw, grid_id)
         pred = self(x, pos1, pos2, grid_id)
         target = self.get_targets(pos1, pos2, grid_hw, grid_id)
         if not self.is_classification:
@@ -468,6 +505,7 @@ class DrLocHead(BaseModule):
 
     def extra_repr(self) -> str:
         return (f'mode={self.mode}, num_pairs={self.num_pairs}, '
-                f'target_norm={self.target_norm}, '
+                f'target_norm={self.target_norm}, use_abs={self.use_abs}, '
+                f'num_offset_classes={self.num_offset_classes}, '
                 f'reduction={self.reduction}, '
                 f'loss_weight={self.loss_weight}')

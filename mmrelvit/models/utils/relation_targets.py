@@ -2,8 +2,10 @@
 
 Tokens are in row-major order: token ``t`` sits at row ``t // S`` and column
 ``t % S`` of the ``S x S`` grid, ``N = S * S``. The closed forms reproduce
-the official implementation (``encode_locations.py``) exactly, see
-``relvit_reference.md`` §1.
+the official implementation (``encode_locations.py``) exactly; the tasks
+are defined in Camporese et al., *Where are my Neighbors? Exploiting Patches
+Relations in Self-Supervised Vision Transformer*, BMVC 2022, Sec. 3, and
+summarised in ``configs/relvit/README.md``.
 """
 import math
 from functools import lru_cache
