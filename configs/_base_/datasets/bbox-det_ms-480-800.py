@@ -2,7 +2,7 @@
 # (DrLoc App. D): the shorter side is one of 480, 512, ..., 800, the longer
 # at most 1333; evaluation at (1333, 800). Shared by the KITTI 2D, SVHN and
 # VOC 2007 bases, which add the data set, its files and its metrics.
-dataset_type = 'CocoDataset'
+dataset_type = 'CheckedCocoDataset'
 backend_args = None
 
 train_pipeline = [

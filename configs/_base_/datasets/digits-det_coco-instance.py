@@ -4,7 +4,7 @@
 # train-split digits, val scenes only val-split digits. Generate with
 #   python tools/dataset_converters/make_digits.py --tasks det \
 #       --out data/digits
-dataset_type = 'CocoDataset'
+dataset_type = 'CheckedCocoDataset'
 data_root = 'data/digits/det/'
 backend_args = None
 metainfo = dict(classes=('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'))

@@ -8,7 +8,7 @@
 # CocoMetric builds its ground truth from the samples' `instances`.
 _base_ = './bbox-det_ms-480-800.py'
 
-dataset_type = 'VOCDataset'
+dataset_type = 'CheckedVOCDataset'
 data_root = 'data/VOCdevkit/'
 
 test_pipeline = [
