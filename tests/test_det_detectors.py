@@ -198,3 +198,53 @@ def test_mmrelvit_models_do_not_need_mmdet():
                           text=True,
                           cwd=REPO)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def digits_config(tag=''):
+    return osp.join(REPO, 'configs', 'mask_rcnn',
+                    f'mask-rcnn_vit-tiny-p4{tag}_fpn_1xb8-1x_digits-det.py')
+
+
+def test_mmcv_roi_align_reads_channels_last_storage_as_nchw():
+    """Why the maps handed to RoI extractors must be NCHW-contiguous: mmcv
+    2.1's RoIAlign samples other values from the same tensor in another
+    memory layout."""
+    from mmcv.ops import RoIAlign
+    torch.manual_seed(0)
+    x = torch.randn(1, 16, 32, 32)
+    rois = torch.tensor([[0., 2., 3., 20., 25.], [0., 10., 1., 30., 12.]])
+    align = RoIAlign((7, 7), 1.0, 0, aligned=True)
+    channels_last = x.contiguous(memory_format=torch.channels_last)
+    assert torch.equal(channels_last, x)
+    assert not torch.allclose(align(channels_last, rois), align(x, rois))
+
+
+@pytest.mark.parametrize('path', [
+    digits_config(),
+    digits_config('-relvit-joint'),
+    config_path('mask_rcnn', 'vit-small-p16', 'coco'),
+    config_path('mask_rcnn', 't2t-vit-t-14', 'voc07'),
+    config_path('mask_rcnn', 'swin-tiny-p4-w7', 'coco'),
+    config_path('cascade_mask_rcnn', 'vit-small-p16', 'coco'),
+])
+def test_roi_extractor_reads_contiguous_feature_maps(path):
+    """The RoI features of given boxes equal those computed from
+    NCHW-contiguous copies of the same FPN maps (a ViT's token grid is a
+    permuted view: unguarded, the RoI heads read scrambled features)."""
+    cfg = load_model_cfg(path) if 'digits' not in path else copy.deepcopy(
+        _read(path))
+    cfg.backbone.init_cfg = None
+    model = build(cfg).eval()
+    size = 64 if 'digits' in path else 128
+    with torch.no_grad():
+        feats = model.extract_feat(torch.randn(1, 3, size, size))
+        assert all(f.is_contiguous() for f in feats)
+        extractor = model.roi_head.bbox_roi_extractor
+        if isinstance(extractor, nn.ModuleList):  # cascade: one per stage
+            extractor = extractor[0]
+        rois = torch.tensor([[0., 4., 6., 30., 40.], [0., 20., 8., 50., 60.],
+                             [0., 1., 1., 63., 63.]])
+        levels = feats[:extractor.num_inputs]
+        got = extractor(levels, rois)
+        want = extractor([f.contiguous() for f in levels], rois)
+    torch.testing.assert_close(got, want, rtol=0, atol=0)

@@ -76,14 +76,20 @@ class AuxSSLTwoStageDetector(TwoStageDetector):
         self._grid_sink: Optional[List] = None
 
     def extract_feat(self, batch_inputs: Tensor) -> Tuple[Tensor, ...]:
-        """Backbone and neck, as :class:`TwoStageDetector`; inside
-        :meth:`loss` the backbone outputs are also kept for the SSL heads,
-        so the parent's loss logic runs unchanged on a single backbone
-        pass."""
+        """Backbone and neck, as :class:`TwoStageDetector`, with
+        NCHW-contiguous maps; inside :meth:`loss` the backbone outputs are
+        also kept for the SSL heads, so the parent's loss logic runs
+        unchanged on a single backbone pass."""
         outs = self.backbone(batch_inputs)
         if self._grid_sink is not None:
             self._grid_sink.append(outs)
-        return self.neck(outs) if self.with_neck else outs
+        feats = self.neck(outs) if self.with_neck else outs
+        if isinstance(feats, Tensor):
+            feats = (feats, )
+        # mmcv's RoIAlign reads its input storage as NCHW: a channels-last
+        # map (a permuted token grid, or convolutions fed one) would give
+        # the RoI heads scrambled features.
+        return tuple(f.contiguous() for f in feats)
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: List) -> dict:
         """Detection losses plus every SSL head's terms.

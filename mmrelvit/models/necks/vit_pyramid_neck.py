@@ -97,9 +97,9 @@ class ViTPyramidNeck(BaseModule):
                 each of shape (B, C, h, w).
 
         Returns:
-            tuple[torch.Tensor]: One map per scale, level i of shape
-            (B, out_channels[i], h * scales[i], w * scales[i]) (floor for
-            downsampling).
+            tuple[torch.Tensor]: One NCHW-contiguous map per scale, level i
+            of shape (B, out_channels[i], h * scales[i], w * scales[i])
+            (floor for downsampling).
         """
         if isinstance(inputs, torch.Tensor):
             inputs = (inputs, )
@@ -109,4 +109,9 @@ class ViTPyramidNeck(BaseModule):
             raise ValueError(
                 f'ViTPyramidNeck with {len(self.levels)} scales takes 1 or '
                 f'{len(self.levels)} maps, got {len(inputs)}')
-        return tuple(level(x) for level, x in zip(self.levels, inputs))
+        # A ViT's token grid is a permuted view (channels-last strides), and
+        # convolutions keep that layout: mmcv's RoIAlign and other custom
+        # ops read the storage as NCHW and would sample scrambled features.
+        return tuple(
+            level(x.contiguous()).contiguous()
+            for level, x in zip(self.levels, inputs))
