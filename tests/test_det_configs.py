@@ -86,8 +86,10 @@ def test_primitive(path):
         'mmpretrain.models', 'mmrelvit.models', 'mmrelvit.engine',
         'mmrelvit.det'
     } <= set(cfg.custom_imports.imports)
-    assert [h.type for h in cfg.custom_hooks
-            ] == ['RNGStateHook', 'mmpretrain.StrictPretrainedHook']
+    assert [h.type for h in cfg.custom_hooks] == [
+        'RNGStateHook', 'AtomicCheckpointHook',
+        'mmpretrain.StrictPretrainedHook'
+    ]
     backbone = cfg.model.backbone
     assert backbone.type.startswith('mmpretrain.')
     assert backbone.init_cfg.type == 'Pretrained'

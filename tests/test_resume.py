@@ -113,3 +113,79 @@ def test_resume_after_sigkill(tmp_path, reference):
 
     run_tool(['tools/train.py', cfg, '--work-dir', work, '--resume'])
     assert_same_state(reference, work / f'iter_{MAX_ITERS}.pth')
+
+
+def test_rng_state_round_trip_through_checkpoint(tmp_path):
+    """torch, numpy and python streams come back exactly, from a file
+    loaded with weights_only."""
+    import random
+
+    import numpy as np
+
+    from mmrelvit.engine.hooks.rng_state_hook import (capture_rng_state,
+                                                      restore_rng_state)
+    torch.manual_seed(1)
+    np.random.seed(2)
+    random.seed(3)
+    np.random.normal()  # a cached gaussian is part of numpy's state
+    torch.save(dict(rng_state=capture_rng_state()), tmp_path / 'c.pth')
+    expected = (torch.rand(3), np.random.rand(3), np.random.normal(),
+                random.random())
+    torch.manual_seed(4)
+    np.random.seed(5)
+    random.seed(6)
+    restore_rng_state(load(tmp_path / 'c.pth')['rng_state'])
+    got = (torch.rand(3), np.random.rand(3), np.random.normal(),
+           random.random())
+    assert torch.equal(got[0], expected[0])
+    assert np.array_equal(got[1], expected[1])
+    assert got[2:] == expected[2:]
+
+
+def test_worker_seeds_depend_on_epoch_rank_and_worker_only():
+    from mmrelvit.engine.hooks.worker_init import worker_seeds
+    seeds = {
+        worker_seeds(0, e, r, w)
+        for e in range(3)
+        for r in range(2)
+        for w in range(2)
+    }
+    assert len(seeds) == 12
+    assert worker_seeds(7, 2, 1, 0) == worker_seeds(7, 2, 1, 0)
+    assert worker_seeds(7, 2, 1, 0) != worker_seeds(8, 2, 1, 0)
+
+
+def test_inexact_resume_warns(tmp_path):
+    """A resumed run that cannot be bit-identical says why at start."""
+    import logging
+    from types import SimpleNamespace
+
+    from mmengine.runner import EpochBasedTrainLoop
+
+    from mmrelvit.engine.hooks import RNGStateHook
+    from mmrelvit.engine.hooks.rng_state_hook import capture_rng_state
+    hook = RNGStateHook()
+    loader = torch.utils.data.DataLoader(
+        list(range(40)), batch_size=8, num_workers=0)
+    runner = SimpleNamespace(
+        iter=7,
+        train_dataloader=loader,
+        train_loop=object.__new__(EpochBasedTrainLoop),
+        logger=logging.getLogger('test_inexact_resume_warns'))
+    hook.after_load_checkpoint(
+        runner,
+        dict(
+            meta=dict(epoch=1, iter=7),
+            rng_state=dict(
+                version=2,
+                ranks=[capture_rng_state()],
+                world_size=1,
+                num_workers=2,
+                batch_size=8)))
+    with pytest.warns(UserWarning) as record:
+        assert hook._take_pending(runner) is not None
+    message = str(record[0].message)
+    assert 'num_workers was 2, now 0' in message
+    assert ('saved at iteration 7, inside epoch 2 (5 iterations per '
+            'epoch)') in message
+    assert 'batch_size' not in message

@@ -6,6 +6,8 @@ the arguments and behaviour are those of OpenMMLab's own ``tools/train.py``.
 import argparse
 import os
 import os.path as osp
+import sys
+import time
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
@@ -13,6 +15,8 @@ from mmengine.runner import Runner
 
 import mmrelvit  # noqa: F401  (weights_only allow-list for checkpoints)
 from mmrelvit.utils import setup_cpu_distributed
+from mmrelvit.utils.preflight import (PreflightError, check_pipelines,
+                                      check_resume)
 
 
 def parse_args():
@@ -107,17 +111,81 @@ def merge_args(cfg, args):
     return cfg
 
 
+def launcher_rank(launcher: str) -> int:
+    """This process's global rank, known before the process group is."""
+    var = dict(
+        pytorch='RANK', slurm='SLURM_PROCID',
+        mpi='OMPI_COMM_WORLD_RANK').get(launcher)
+    return int(os.environ.get(var, 0)) if var else 0
+
+
+def lock_work_dir(work_dir: str):
+    """Hold an exclusive lock on ``work_dir`` for the life of this process.
+
+    Two runs in one work dir would overwrite each other's checkpoints and
+    ``last_checkpoint``. The lock is an ``fcntl.flock`` on
+    ``<work_dir>/.train.lock``: the kernel releases it when the process
+    ends, however it ends, so a killed run never leaves a stale lock. The
+    file names the holder, for the error of the second run.
+
+    Returns:
+        The open lock file (keep it), or None where ``fcntl`` is missing.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock
+        return None
+    os.makedirs(work_dir, exist_ok=True)
+    path = osp.join(work_dir, '.train.lock')
+    lock = open(path, 'a+')
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.seek(0)
+        holder = lock.read().strip() or 'a process that did not say which'
+        lock.close()
+        raise SystemExit(
+            f'tools/train.py: work dir {work_dir} is in use by another '
+            f'training run ({holder}); two runs in one work dir overwrite '
+            'each other\'s checkpoints. Wait for it to end or pass another '
+            f'--work-dir (lock file: {path}).')
+    lock.seek(0)
+    lock.truncate()
+    command = ' '.join([sys.executable] + sys.argv)
+    started = time.strftime('%Y-%m-%d %H:%M:%S')
+    lock.write(f'pid {os.getpid()}, started {started}, command: {command}')
+    lock.flush()
+    return lock
+
+
 def main():
     args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    try:
+        check_pipelines(cfg, args.config)
+    except PreflightError as e:
+        raise SystemExit(f'tools/train.py: error: {e}')
+    # before the Runner writes anything; all ranks share one work dir and
+    # the first holds the lock for all
+    work_dir_lock = (
+        lock_work_dir(cfg.work_dir)
+        if launcher_rank(args.launcher) == 0 else None)
     setup_cpu_distributed(cfg, args.launcher)
 
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
+    try:
+        # mmengine would load another model's checkpoint partially, then
+        # fail on the optimizer's parameter groups
+        check_resume(runner, args.config)
+    except PreflightError as e:
+        raise SystemExit(f'tools/train.py: error: {e}')
     runner.train()
+    if work_dir_lock is not None:
+        work_dir_lock.close()
 
 
 if __name__ == '__main__':

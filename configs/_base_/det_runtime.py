@@ -9,9 +9,11 @@ custom_imports = dict(
     allow_failed_imports=False)
 
 custom_hooks = [
-    # resumed runs continue the exact torch random stream (stochastic
-    # depth, DrLoc pair sampling)
+    # resumed runs continue every random stream (model and data workers):
+    # bit-identical to uninterrupted runs on CPU (docs/reliability.md)
     dict(type='RNGStateHook'),
+    # a full disk or a kill while saving never leaves a truncated checkpoint
+    dict(type='AtomicCheckpointHook'),
     # init_cfg=Pretrained only logs missing / mis-shaped backbone keys;
     # stop before the first iteration instead
     dict(type='mmpretrain.StrictPretrainedHook'),

@@ -32,7 +32,7 @@ model = dict(
 # StrictPretrainedHook would report as missing. Until it can be told which
 # keys are expected to be new, Swin configs rely on mmengine's log of
 # missing keys.
-custom_hooks = [dict(type='RNGStateHook')]
+custom_hooks = [dict(type='RNGStateHook'), dict(type='AtomicCheckpointHook')]
 
 # Same files and pipelines; the data set is checked when it is built.
 train_dataloader = dict(dataset=dict(type='CheckedADE20KDataset'))

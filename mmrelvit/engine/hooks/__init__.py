@@ -1,3 +1,4 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook, AtomicLocalBackend
 from .drloc_lambda_hook import DrLocLambdaHook
 from .rng_state_hook import RNGStateHook
 from .strict_pretrained_hook import StrictPretrainedHook, check_pretrained
