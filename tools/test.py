@@ -17,6 +17,8 @@ from mmengine.runner import Runner
 
 import mmrelvit  # noqa: F401  (weights_only allow-list for checkpoints)
 from mmrelvit.utils import setup_cpu_distributed
+from mmrelvit.utils.preflight import (PreflightError, check_checkpoint_fits,
+                                      is_url)
 
 
 def parse_args():
@@ -138,6 +140,18 @@ def main():
         runner = Runner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
+    if not is_url(args.checkpoint):
+        # mmengine loads non-strictly and only logs missing keys: the
+        # checkpoint of another model would give metrics of random weights.
+        # Extra keys (e.g. a joint run's aux heads) are fine.
+        try:
+            check_checkpoint_fits(
+                runner.model,
+                args.checkpoint,
+                args.config,
+                allow_unexpected=True)
+        except PreflightError as e:
+            raise SystemExit(f'tools/test.py: error: {e}')
     if args.out:
         add_output(cfg, runner, args)
     metrics = runner.test()

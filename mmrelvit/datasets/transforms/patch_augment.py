@@ -4,7 +4,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmpretrain.registry import TRANSFORMS
 
-from .patch_utils import patch_grid_shape, patchify, unpatchify
+from .patch_utils import (check_patch_size, patch_grid_shape, patchify,
+                          unpatchify)
 
 GRAY_WEIGHTS = np.array([0.2989, 0.587, 0.114], dtype=np.float32)  # RGB
 
@@ -92,6 +93,26 @@ def _shift_hue(x, shift):
     return out
 
 
+def _check_args(crop_ratio, jitter_prob, jitter, gray_prob) -> None:
+    """Refuse values that would otherwise be clamped or ignored silently."""
+    probs = dict(jitter_prob=jitter_prob, gray_prob=gray_prob)
+    for name, value in probs.items():
+        if not 0 <= value <= 1:
+            raise ValueError(f'PatchAugment: {name} is a probability in '
+                             f'[0, 1], got {value}')
+    if not 0 < crop_ratio <= 1:
+        raise ValueError(f'PatchAugment: crop_ratio is the crop side over '
+                         f'the patch side, in (0, 1], got {crop_ratio}')
+    jitter = tuple(jitter)
+    if len(jitter) != 4:
+        raise ValueError(f'PatchAugment: jitter is (brightness, contrast, '
+                         f'saturation, hue), got {jitter}')
+    if min(jitter[:3]) < 0 or not 0 <= jitter[3] <= 0.5:
+        raise ValueError(f'PatchAugment: jitter strengths must be >= 0 and '
+                         f'the hue strength at most 0.5 (torchvision '
+                         f'ColorJitter), got {jitter}')
+
+
 @TRANSFORMS.register_module()
 class PatchAugment(BaseTransform):
     """RelViT per-patch augmentation on the pixel image.
@@ -155,6 +176,8 @@ class PatchAugment(BaseTransform):
                              f'got {jitter_space!r}')
         if jitter_space == 'normalized' and (mean is None or std is None):
             raise ValueError('jitter_space="normalized" needs mean and std')
+        patch_size = check_patch_size(patch_size, 'PatchAugment')
+        _check_args(crop_ratio, jitter_prob, jitter, gray_prob)
         self.patch_size = patch_size
         self.crop_size = min(
             max(int(round(patch_size * crop_ratio)), 1), patch_size)

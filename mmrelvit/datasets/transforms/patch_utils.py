@@ -4,8 +4,20 @@ from typing import Tuple
 import numpy as np
 
 
+def check_patch_size(patch_size, owner: str) -> int:
+    """``patch_size`` if it is a positive int, else a ValueError naming
+    ``owner`` (the transform) and the value."""
+    is_int = isinstance(
+        patch_size, (int, np.integer)) and not isinstance(patch_size, bool)
+    if not is_int or patch_size < 1:
+        raise ValueError(f'{owner}: patch_size must be a positive integer, '
+                         f'got {patch_size!r}')
+    return int(patch_size)
+
+
 def patch_grid_shape(img: np.ndarray, patch_size: int) -> Tuple[int, int]:
     """Grid (rows, cols) of ``patch_size`` patches; H and W must divide."""
+    check_patch_size(patch_size, 'patch grid')
     h, w = img.shape[:2]
     if h % patch_size or w % patch_size:
         raise ValueError(f'image size {h}x{w} is not a multiple of the '
