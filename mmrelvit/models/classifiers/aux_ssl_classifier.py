@@ -1,14 +1,36 @@
+from contextlib import contextmanager
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+from mmcv.cnn.bricks.transformer import AdaptivePadding
 from mmpretrain.models.classifiers import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils.aux_ssl import check_aux_grids, check_in_index
 from ..utils.build import ModuleCfg, build_aux_heads
 from ..utils.build import build_grid_pool as _build_pool
 from ..utils.build import build_pretrain_module as _build
+
+
+def _refuse_padding(module: AdaptivePadding, args: tuple) -> None:
+    """Forward pre-hook of the backbone's ``AdaptivePadding`` layers while
+    aux heads are trained: padding would put border cells of zeros into
+    the token grid the heads learn relations / positions / offsets on."""
+    if not getattr(module, 'refuse_padding', False):
+        return
+    h, w = args[0].shape[-2:]
+    pad_h, pad_w = module.get_pad_shape((h, w))
+    if pad_h or pad_w:
+        stride = tuple(module.stride)
+        raise ValueError(
+            f'{module.refuse_padding}: its {h}x{w} (h x w) input is not a '
+            f'multiple of its stride (patch size) {stride[0]}x{stride[1]}; '
+            f'it would be padded by {pad_h}x{pad_w} pixels and the aux '
+            'heads would train on padded border cells. Crop or resize the '
+            'images so that each side is a multiple of the patch size (of '
+            'the total stride for a hierarchical backbone).')
 
 
 @MODELS.register_module()
@@ -83,6 +105,15 @@ class AuxSSLClassifier(ImageClassifier):
             init_cfg=init_cfg)
         self.aux_heads = build_aux_heads(aux_heads)
         self.grid_pool = _build_pool(grid_pool)
+        # Layers that pad a non-multiple input (mmcv's PatchEmbed and
+        # PatchMerging); refused while the aux heads train, see loss().
+        self._padding_layers = []
+        if len(self.aux_heads):
+            for name, module in self.backbone.named_modules():
+                if isinstance(module, AdaptivePadding):
+                    module.refuse_padding = False
+                    module.register_forward_pre_hook(_refuse_padding)
+                    self._padding_layers.append((f'backbone.{name}', module))
         self.freeze_backbone = freeze_backbone
         if freeze_backbone:
             self.backbone.requires_grad_(False)
@@ -95,6 +126,30 @@ class AuxSSLClassifier(ImageClassifier):
             # backbone in inference behaviour.
             self.backbone.eval()
         return self
+
+    @contextmanager
+    def _refusing_padding(self):
+        for name, layer in self._padding_layers:
+            layer.refuse_padding = name
+        try:
+            yield
+        finally:
+            for _, layer in self._padding_layers:
+                layer.refuse_padding = False
+
+    def _check_head_channels(self, x) -> None:
+        """Name the mismatch of the classification head's ``in_channels``
+        and the features it gets (else a bare matmul shape error)."""
+        channels = getattr(self.head, 'in_channels', None)
+        last = x[-1] if isinstance(x, (tuple, list)) else x
+        if isinstance(channels, int) and isinstance(last, torch.Tensor) \
+                and last.dim() == 2 and last.shape[1] != channels:
+            source = 'neck' if self.with_neck else 'backbone'
+            raise ValueError(
+                f'head ({type(self.head).__name__}): in_channels is '
+                f'{channels}, but the {source} gives features of '
+                f'{last.shape[1]} channels (shape {tuple(last.shape)}); '
+                f'set head.in_channels={last.shape[1]}.')
 
     def extract_tokens(
         self, inputs: torch.Tensor
@@ -144,6 +199,8 @@ class AuxSSLClassifier(ImageClassifier):
             x = self.neck(x)
         if stage == 'neck':
             return x
+        if self.with_head:
+            self._check_head_channels(x)
         assert self.with_head and hasattr(self.head, 'pre_logits'), \
             "No head or the head doesn't implement `pre_logits` method."
         return self.head.pre_logits(x)
@@ -163,14 +220,17 @@ class AuxSSLClassifier(ImageClassifier):
         if not self.with_head and len(self.aux_heads) == 0:
             raise RuntimeError('AuxSSLClassifier has neither a head nor aux '
                                'heads: there is nothing to train.')
-        feats, grids = self.extract_tokens(inputs)
+        with self._refusing_padding():
+            feats, grids = self.extract_tokens(inputs)
         losses = dict()
         if self.with_head:
             x = self.neck(feats) if self.with_neck else feats
+            self._check_head_channels(x)
             for key, value in self.head.loss(x, data_samples).items():
                 losses['loss_cls' if key == 'loss' else key] = value
         for name, head in self.aux_heads.items():
             x = self._select_grids(grids, getattr(head, 'in_index', -1), name)
+            check_aux_grids(name, head, x if isinstance(x, tuple) else (x, ))
             for key, value in head.loss(x, data_samples).items():
                 if key in losses:
                     raise KeyError(
@@ -182,7 +242,7 @@ class AuxSSLClassifier(ImageClassifier):
     @staticmethod
     def _select_grids(grids: Tuple[Optional[torch.Tensor], ...],
                       in_index: Union[int, Sequence[int]], name: str):
-        indices = [in_index] if isinstance(in_index, int) else in_index
+        indices = check_in_index(name, in_index, len(grids))
         selected = []
         for i in indices:
             if grids[i] is None:

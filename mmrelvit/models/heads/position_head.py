@@ -59,6 +59,10 @@ class AbsPositionHead(BaseModule):
             raise ValueError(f'AbsPositionHead was built for '
                              f'{self.num_patches} patches, got a {h}x{w} '
                              'grid.')
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f'AbsPositionHead: in_channels is '
+                             f'{self.in_channels}, but the grid has shape '
+                             f'{tuple(x.shape)} (B, C, h, w)')
         tokens = x.flatten(2).transpose(1, 2)  # (B, N, C), row-major
         return self.fc(tokens).transpose(1, 2)
 

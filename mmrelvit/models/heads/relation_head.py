@@ -58,6 +58,11 @@ class PatchRelationHead(BaseModule):
                              f'{sorted(_TASKS)}')
         self.task = task
         self.num_maps, default_loss = _TASKS[task]
+        if not isinstance(in_channels, int) or in_channels < self.num_maps:
+            raise ValueError(
+                f'PatchRelationHead(task={task!r}): in_channels must be an '
+                f'int >= {self.num_maps} (one query/key dimension per score '
+                f'map at least), got {in_channels!r}')
         self.head_dims = in_channels // self.num_maps
         self.in_channels = in_channels
         self.in_index = in_index
@@ -78,6 +83,10 @@ class PatchRelationHead(BaseModule):
             torch.Tensor: Scores of shape (B, K, N, N), N = h * w.
         """
         grid_hw(x)
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f'PatchRelationHead: in_channels is '
+                             f'{self.in_channels}, but the grid has shape '
+                             f'{tuple(x.shape)} (B, C, h, w)')
         tokens = x.flatten(2).transpose(1, 2)  # (B, N, C), row-major
         B, N, _ = tokens.shape
         # scaling q (B, N, C) is K * N / C times cheaper than the scores
