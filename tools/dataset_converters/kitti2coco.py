@@ -49,8 +49,15 @@ def parse_label_file(path, image_size, classes):
     """
     known = set(KITTI_TYPES) | set(classes)
     objects, dropped, problems = [], Counter(), []
-    with open(path) as f:
-        lines = f.read().splitlines()
+    with open(path, 'rb') as f:
+        data = f.read()
+    try:
+        lines = data.decode('utf-8').splitlines()
+    except UnicodeDecodeError as e:
+        lineno = data[:e.start].count(b'\n') + 1
+        problems.append(f'{path}:{lineno}: not UTF-8 text (byte '
+                        f'{data[e.start:e.start + 1]!r} at offset {e.start})')
+        return objects, dropped, problems
     for lineno, line in enumerate(lines, 1):
         where = f'{path}:{lineno}'
         fields = line.split()
@@ -152,6 +159,11 @@ def convert(root,
 
     order = np.random.RandomState(seed).permutation(len(images))
     num_val = int(round(len(images) * val_ratio))
+    if not 0 < num_val < len(images):
+        raise LabelError([
+            f'{label_dir}: {len(images)} images cannot be split with '
+            f'val_ratio={val_ratio:g} into non-empty train and val sets'
+        ])
     val_ids = {images[i]['id'] for i in order[:num_val]}
     splits = {}
     for split, in_val in (('train', False), ('val', True)):
@@ -163,6 +175,18 @@ def convert(root,
             categories=categories)
     stats = dict(kept=dict(kept), dropped=dict(dropped))
     return splits['train'], splits['val'], stats
+
+
+def ratio(text):
+    """argparse type: a share strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a number')
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(
+            f'must be between 0 and 1 (exclusive), got {value:g}')
+    return value
 
 
 def parse_args():
@@ -179,12 +203,17 @@ def parse_args():
         help='object types to keep, in category order (others are dropped; '
         'types that are neither KITTI types nor listed are errors)')
     parser.add_argument(
-        '--val-ratio', type=float, default=0.25, help='share of val images')
+        '--val-ratio', type=ratio, default=0.25, help='share of val images')
     parser.add_argument('--seed', type=int, default=0, help='split seed')
     parser.add_argument('--img-ext', default='.png', help='image extension')
     parser.add_argument(
         '--prefix', default='kitti', help='output files PREFIX_{train,val}')
-    return parser.parse_args()
+    args = parser.parse_args()
+    repeated = sorted({c for c in args.classes if args.classes.count(c) > 1})
+    if repeated:
+        parser.error(f'--classes: {", ".join(repeated)} listed more than '
+                     'once (each class is one category)')
+    return args
 
 
 def main():

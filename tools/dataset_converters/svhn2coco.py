@@ -44,7 +44,13 @@ def read_digit_struct(path):
         ``label, left, top, width, height``.
     """
     import h5py
-    with h5py.File(path, 'r') as f:
+    try:
+        f = h5py.File(path, 'r')
+    except OSError as e:
+        yield 0, None, None, ('not a MATLAB v7.3 (HDF5) file, as SVHN '
+                              f'format 1 digitStruct.mat is ({e})')
+        return
+    with f:
         try:
             names = f['digitStruct/name'][()].ravel()
             boxes = f['digitStruct/bbox'][()].ravel()
