@@ -123,6 +123,8 @@ def test_relation_head_needs_one_dimension_per_score_map():
 @pytest.mark.parametrize('cfg, message', [
     (dict(type='PatchPermute', patch_size=0),
      'PatchPermute: patch_size must be a positive integer, got 0'),
+    (dict(type='MegaPatches', num_side=2, patch_size=0),
+     'MegaPatches: patch_size must be a positive integer, got 0'),
     (dict(type='PatchAugment', patch_size=0),
      'PatchAugment: patch_size must be a positive integer, got 0'),
     (dict(type='PatchAugment', patch_size=4, jitter_prob=5),
@@ -140,6 +142,13 @@ def test_patch_transform_arguments_refused_at_build(cfg, message):
     with pytest.raises(ValueError) as info:
         TRANSFORMS.build(cfg)
     assert str(info.value).startswith(message)
+
+
+def test_backbone_refuses_zero_patch_size():
+    with pytest.raises(ValueError) as info:
+        MODELS.build(dict(BACKBONE, patch_size=0))
+    assert str(info.value) == ('TokenViT: patch_size must be a positive '
+                               'integer, got 0')
 
 
 def test_patch_grid_refuses_zero_patch_size():

@@ -3,7 +3,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmpretrain.registry import TRANSFORMS
 
-from .patch_utils import patch_grid_shape
+from .patch_utils import check_patch_size, patch_grid_shape
 
 
 @TRANSFORMS.register_module()
@@ -41,7 +41,7 @@ class MegaPatches(BaseTransform):
         if num_side < 1:
             raise ValueError(f'num_side must be positive, got {num_side}')
         self.num_side = num_side
-        self.patch_size = patch_size
+        self.patch_size = check_patch_size(patch_size, 'MegaPatches')
         self.test_mode = test_mode
         self.interpolation = interpolation
 

@@ -44,6 +44,13 @@ class TokenViT(VisionTransformer):
             raise ValueError(
                 'out_type="tokens" returns the class token, so it needs '
                 'with_cls_token=True.')
+        patch_size = kwargs.get('patch_size', 16)
+        sides = patch_size if isinstance(patch_size,
+                                         (tuple, list)) else [patch_size]
+        if not all(type(s) is int and s >= 1 for s in sides):
+            # else a ZeroDivisionError deep in the weight init
+            raise ValueError(f'TokenViT: patch_size must be a positive '
+                             f'integer, got {patch_size!r}')
         super().__init__(*args, out_type=out_type, **kwargs)
         self.use_pos_embed = use_pos_embed
         if not use_pos_embed:
