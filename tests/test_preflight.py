@@ -14,8 +14,8 @@ from conftest import REPO, run_tool, tiny_digits_config
 from mmengine.config import Config
 
 from mmrelvit.utils.preflight import (PreflightError, check_checkpoint_fits,
-                                      check_pipelines, check_resume,
-                                      read_checkpoint)
+                                      check_pipelines, check_pretrained_files,
+                                      check_resume, read_checkpoint)
 
 PERM_PIPELINE = [
     dict(type='LoadImageFromFile'),
@@ -204,3 +204,31 @@ def test_shipped_permutation_configs_pack_patch_perm(path):
     pipeline = cfg.train_dataloader.dataset.pipeline
     assert 'PatchPermute' in [t['type'] for t in pipeline]
     check_pipelines(cfg, path)
+
+
+def test_unreadable_pretrained_checkpoint_names_the_field(tmp_path):
+    empty = tmp_path / 'pre.pth'
+    empty.write_bytes(b'')
+    cfg = Config(
+        dict(
+            model=dict(
+                type='AuxSSLClassifier',
+                backbone=dict(
+                    type='TokenViT',
+                    init_cfg=dict(
+                        type='Pretrained',
+                        checkpoint=str(empty),
+                        prefix='backbone.')))))
+    with pytest.raises(PreflightError) as info:
+        check_pretrained_files(cfg, 'cfg.py')
+    assert str(info.value) == (
+        f'cfg.py: model.backbone.init_cfg.checkpoint: {empty}: empty file '
+        '(0 bytes), not a checkpoint (an interrupted save?)')
+    # a readable checkpoint and URLs (left to mmengine) pass
+    cfg.model.backbone.init_cfg.checkpoint = save(
+        tmp_path / 'ok.pth', {'state_dict': {
+            'w': torch.ones(1)
+        }})
+    check_pretrained_files(cfg)
+    cfg.model.backbone.init_cfg.checkpoint = 'https://example.com/x.pth'
+    check_pretrained_files(cfg)

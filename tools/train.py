@@ -16,7 +16,7 @@ from mmengine.runner import Runner
 import mmrelvit  # noqa: F401  (weights_only allow-list for checkpoints)
 from mmrelvit.utils import setup_cpu_distributed
 from mmrelvit.utils.preflight import (PreflightError, check_pipelines,
-                                      check_resume)
+                                      check_pretrained_files, check_resume)
 
 
 def parse_args():
@@ -164,6 +164,7 @@ def main():
     cfg = merge_args(cfg, args)
     try:
         check_pipelines(cfg, args.config)
+        check_pretrained_files(cfg, args.config)
     except PreflightError as e:
         raise SystemExit(f'tools/train.py: error: {e}')
     # before the Runner writes anything; all ranks share one work dir and

@@ -6,6 +6,8 @@ silently, or fail with a message naming neither file nor field, into one
 
 - a pipeline whose ``Pack*`` transform drops the ``patch_perm`` that
   ``PatchPermute`` records (:func:`check_pipelines`);
+- an unreadable ``Pretrained`` checkpoint of the model config
+  (:func:`check_pretrained_files`);
 - a checkpoint file that is empty, truncated, not a checkpoint, or that
   needs a Python object outside the weights-only allow-list
   (:func:`read_checkpoint`);
@@ -65,6 +67,36 @@ def check_pipelines(cfg, config: str = 'config') -> None:
         loader = cfg.get(key)
         if isinstance(loader, dict):
             walk(loader.get('dataset'), f'{key}.dataset')
+
+
+def check_pretrained_files(cfg, config: str = 'config') -> None:
+    """Read every local ``init_cfg=dict(type='Pretrained', checkpoint=...)``
+    file of ``cfg.model`` before the Runner is built, so that an empty,
+    truncated or non-checkpoint file is one error naming the config field
+    (mmengine would fail in ``init_weights`` with torch's message).
+
+    Args:
+        cfg (Config | dict): The run's config.
+        config (str): Its file, for the messages.
+    """
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            if node.get('type') == 'Pretrained' and isinstance(
+                    node.get('checkpoint'),
+                    str) and not is_url(node['checkpoint']):
+                try:
+                    read_checkpoint(node['checkpoint'])
+                except PreflightError as e:
+                    raise PreflightError(
+                        f'{config}: {where}.checkpoint: {e}') from None
+            for key, value in node.items():
+                walk(value, f'{where}.{key}')
+        elif isinstance(node, (list, tuple)):
+            for i, value in enumerate(node):
+                walk(value, f'{where}[{i}]')
+
+    walk(cfg.get('model'), 'model')
 
 
 def _first_line(error: BaseException) -> str:
