@@ -12,6 +12,7 @@ import torch
 import torch.nn as nn
 from conftest import REPO, run_tool, tiny_digits_config
 from mmengine.config import Config
+from mmengine.model import BaseTTAModel
 
 from mmrelvit.utils.preflight import (PreflightError, check_checkpoint_fits,
                                       check_pipelines, check_pretrained_files,
@@ -137,6 +138,15 @@ def test_checkpoint_of_another_model_is_refused(tmp_path):
     check_checkpoint_fits(model, path, allow_unexpected=True)
     with pytest.raises(PreflightError, match='1 unexpected keys'):
         check_checkpoint_fits(model, path)
+
+    # a test-time augmentation model loads into its module, as in mmengine
+    class TTA(BaseTTAModel):
+
+        def merge_preds(self, data_samples_list):
+            return data_samples_list[0]
+
+    model.test_step = lambda data: data  # what BaseTTAModel asks for
+    check_checkpoint_fits(TTA(module=model), path, allow_unexpected=True)
 
 
 class FakeRunner:

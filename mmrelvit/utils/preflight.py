@@ -24,7 +24,7 @@ from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
 # Keys spelled out per kind of difference in a mismatch message.
@@ -222,7 +222,8 @@ def check_checkpoint_fits(model: nn.Module,
     """Refuse a checkpoint that does not fit ``model``.
 
     Args:
-        model (nn.Module): The model (wrappers are unwrapped).
+        model (nn.Module): The model (wrappers and test-time augmentation
+            models are unwrapped, as mmengine's loading does).
         path (str): The checkpoint file.
         config (str): The config file, for the message.
         allow_unexpected (bool): Accept checkpoint keys the model lacks
@@ -238,7 +239,8 @@ def check_checkpoint_fits(model: nn.Module,
             with examples.
     """
     ckpt = read_checkpoint(path)
-    if is_model_wrapper(model):
+    # what mmengine's load_state_dict unwraps (DDP, test-time augmentation)
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
         model = model.module
     diff = compare_state_dict(model, _state_dict(ckpt, path))
     if diff['missing'] or diff['mismatched'] or (diff['unexpected']
