@@ -50,6 +50,14 @@ class AuxSSLClassifier(ImageClassifier):
     ``grids[head.in_index]`` (default -1); a sequence ``in_index`` gives it a
     tuple of grids.
 
+    Checks in :meth:`loss`, each one ``ValueError`` naming the head and the
+    value: while aux heads train, a backbone layer that would pad its input
+    (an image side not a multiple of the patch size, so the grid gets
+    padded border cells) and a 1x1 grid (nothing to predict) are refused;
+    so are an ``in_index`` outside the backbone outputs and an
+    ``in_channels`` (aux or classification head) that is not the channels
+    of what the head gets.
+
     Losses: the head's ``'loss'`` is renamed ``'loss_cls'`` (a bare
     ``'loss'`` would hide the total in mmengine's logs); every aux head
     returns its own ``'loss_<task>'`` terms and loss-free metric names.
