@@ -11,9 +11,15 @@ from conftest import REPO
 from mmengine.config import Config
 
 FOLDERS = ('mask_rcnn', 'cascade_mask_rcnn')
+# stock mmdet detectors on the digit scenes, the yardstick of the ViT ones
+REFERENCES = [
+    osp.join(REPO, 'configs', 'mask_rcnn',
+             'mask-rcnn_r18-scratch_fpn_1xb8-8e_digits-det.py')
+]
 CONFIGS = sorted(
     p for f in FOLDERS
-    for p in glob.glob(osp.join(REPO, 'configs', f, '*.py')))
+    for p in glob.glob(osp.join(REPO, 'configs', f, '*.py'))
+    if p not in REFERENCES)
 MMDET_CONFIGS = osp.join(
     osp.dirname(__import__('mmdet').__file__), '.mim', 'configs')
 NUM_CLASSES = {
@@ -72,7 +78,25 @@ def test_inventory():
     assert names['mask_rcnn'] == names['cascade_mask_rcnn']
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_resnet18_reference_is_stock_mask_rcnn_from_scratch():
+    cfg = parse(REFERENCES[0])
+    backbone = cfg.model.backbone
+    assert (backbone.type, backbone.depth, backbone.init_cfg) == ('ResNet',
+                                                                  18, None)
+    assert not backbone.norm_eval
+    assert cfg.model.neck.in_channels == [64, 128, 256, 512]
+    # mmdet's anchors and SGD recipe, lr halved with the batch (8 vs 16)
+    assert cfg.model.rpn_head.anchor_generator.scales == [8]
+    optim = cfg.optim_wrapper.optimizer
+    assert (optim.type, optim.lr, optim.momentum) == ('SGD', 0.01, 0.9)
+    assert cfg.train_dataloader.batch_size == 8
+    assert cfg.train_cfg.max_epochs == 8
+    assert cfg.param_scheduler[1].milestones == [5, 7]
+    assert cfg.model.roi_head.bbox_head.num_classes == 10
+    assert cfg.val_evaluator.classwise
+
+
+@pytest.mark.parametrize('path', CONFIGS + REFERENCES, ids=osp.basename)
 def test_inheritance_depth_at_most_3(path):
     assert depth(path) <= 3
 
@@ -188,6 +212,6 @@ def test_digits_normalisation_matches_pretraining():
 def test_readme_lists_every_config(folder):
     with open(osp.join(REPO, 'configs', folder, 'README.md')) as f:
         readme = f.read()
-    for path in CONFIGS:
+    for path in CONFIGS + REFERENCES:
         if f'/{folder}/' in path:
             assert osp.basename(path) in readme, path

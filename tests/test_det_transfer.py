@@ -71,14 +71,14 @@ def test_full_checkpoint_loads_every_backbone_tensor(cls_checkpoint):
     assert report['dropped'] and all(
         key.startswith('head.') for key in report['dropped'])
     state = backbone.state_dict()
-    # pos_embed is resized 8x8 -> 32x32 by mmpretrain's load hook: loaded,
+    # pos_embed is resized 8x8 -> 16x16 by mmpretrain's load hook: loaded,
     # not a mismatch
     expected = {
         key[len('backbone.'):]: value
         for key, value in ckpt.items() if key.startswith('backbone.')
     }
     expected['pos_embed'] = resize_pos_embed(expected['pos_embed'], (8, 8),
-                                             (32, 32), 'bicubic', 1)
+                                             (16, 16), 'bicubic', 1)
     loaded = [key for key in state if torch.equal(state[key], expected[key])]
     # cls token, pos embed, patch embed (2), 4 blocks x 12, final norm (2)
     assert len(loaded) == len(state) == len(expected) == 54

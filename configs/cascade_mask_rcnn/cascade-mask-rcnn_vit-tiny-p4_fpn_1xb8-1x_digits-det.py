@@ -1,7 +1,7 @@
 # Cascade Mask R-CNN + FPN with the digits ViT (patch 4) on the embedded digit
 # scenes (bbox + segm): the App. D recipe (AdamW 1e-4, wd 0.05, 12 epochs, lr
 # x0.1 at epochs 8 and 11) at batch 8 with 100 warm-up iterations, no
-# multi-scale (the scenes are 128x128), one lr for all parameters (see the
+# multi-scale (the scenes are 64x64), one lr for all parameters (see the
 # model base) and CPU-sized heads. The backbone is the supervised digits
 # classifier; -relvit-pre / -drloc-pre change only that checkpoint,
 # -relvit-joint / -drloc-joint add the SSL heads.

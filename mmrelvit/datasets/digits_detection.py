@@ -80,14 +80,14 @@ def _kitti_txt(instances: List[dict]) -> str:
 
 
 def write_detection(out_dir: str,
-                    size: int = 128,
+                    size: int = 64,
                     num_train: int = 1000,
                     num_val: int = 200,
-                    max_digits: int = 4,
-                    scale_range: Tuple[int, int] = (20, 56),
+                    max_digits: int = 3,
+                    scale_range: Tuple[int, int] = (20, 40),
                     val_fraction: float = 0.2,
                     seed: int = 0,
-                    background: str = 'textured',
+                    background: str = 'plain',
                     overwrite: bool = False) -> str:
     """Write digit detection scenes as COCO, VOC and KITTI data sets.
 

@@ -71,23 +71,24 @@ def parse_args():
     parser.add_argument(
         '--det-size',
         type=positive_int,
-        default=128,
+        default=64,
         help='detection scene side')
     parser.add_argument(
         '--det-digit-size',
         type=positive_int,
         nargs=2,
-        default=[20, 56],
+        default=[20, 40],
         metavar=('MIN', 'MAX'),
-        help='side range of a digit pasted into a detection scene')
+        help='side range of a digit pasted into a detection scene (the '
+        'backbones are pretrained on 32 px digits)')
     parser.add_argument(
         '--det-max-digits',
         type=positive_int,
-        default=4,
+        default=3,
         help='at most this many digits per detection scene')
     parser.add_argument(
         '--det-background',
-        default='textured',
+        default='plain',
         choices=['textured', 'plain'],
         help='detection scenes: tinted digits on textured backgrounds, or '
         'grey digits on black (the look of the classification images)')

@@ -1,7 +1,8 @@
-# Embedded digit detection scenes: 128x128 RGB scenes of 1-4 real
-# handwritten digits (20-56 px) on textured backgrounds, 10 classes, exact
-# boxes and instance masks in COCO json (bbox + segm). Train scenes use only
-# train-split digits, val scenes only val-split digits. Generate with
+# Embedded digit detection scenes: 64x64 scenes of 1-3 real handwritten
+# digits (20-40 px, grey on black: the look and size of the 32x32 images the
+# digits backbones are pretrained on), 10 classes, exact boxes and instance
+# masks in COCO json (bbox + segm). Train scenes use only train-split
+# digits, val scenes only val-split digits. Generate with
 #   python tools/dataset_converters/make_digits.py --tasks det \
 #       --out data/digits
 dataset_type = 'CheckedCocoDataset'
@@ -14,12 +15,12 @@ metainfo = dict(classes=('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'))
 train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='Resize', scale=(128, 128), keep_ratio=True),
+    dict(type='Resize', scale=(64, 64), keep_ratio=True),
     dict(type='PackDetInputs')
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='Resize', scale=(128, 128), keep_ratio=True),
+    dict(type='Resize', scale=(64, 64), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(
         type='PackDetInputs',
@@ -62,5 +63,7 @@ val_evaluator = dict(
     type='CocoMetric',
     ann_file=data_root + 'annotations/instances_val.json',
     metric=['bbox', 'segm'],
+    # per-digit AP: which digits fail
+    classwise=True,
     backend_args=backend_args)
 test_evaluator = val_evaluator
