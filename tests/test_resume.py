@@ -60,8 +60,11 @@ def test_resume_equals_uninterrupted(tmp_path, reference):
         work / f'iter_{half}.pth'
     ])
     assert_same_state(reference, work / f'iter_{MAX_ITERS}.pth')
-    # the random stream really was used: stochastic depth is on
-    assert load(reference)['rng_state']['torch'].numel() > 0
+    # the random streams are in the checkpoint, one set per rank
+    state = load(reference)['rng_state']
+    assert state['world_size'] == 1 and len(state['ranks']) == 1
+    assert state['ranks'][0]['torch'].numel() > 0
+    assert state['ranks'][0]['numpy']['key'].shape == (624, )
 
 
 SLOW_HOOK = '''
@@ -189,3 +192,36 @@ def test_inexact_resume_warns(tmp_path):
     assert ('saved at iteration 7, inside epoch 2 (5 iterations per '
             'epoch)') in message
     assert 'batch_size' not in message
+
+
+def test_sigkill_resume_epochs_without_workers(tmp_path, digits_root):
+    """Epoch-based, augmentation in the main process (numpy's stream), the
+    resumed run without validation: still bit-identical."""
+    from test_resume_workers import sigkill_and_resume
+    sigkill_and_resume(tmp_path, digits_root, workers=0)
+
+
+def test_unresumable_settings_warn_at_start():
+    import logging
+    from types import SimpleNamespace
+
+    from mmengine.config import Config
+    from mmengine.runner import EpochBasedTrainLoop
+
+    from mmrelvit.engine.hooks import RNGStateHook
+    runner = SimpleNamespace(
+        cfg=Config(dict(randomness=dict(seed=None, diff_rank_seed=True))),
+        seed=5,
+        epoch=0,
+        iter=0,
+        train_loop=object.__new__(EpochBasedTrainLoop),
+        train_dataloader=torch.utils.data.DataLoader(list(range(8))),
+        val_loop=None,
+        logger=logging.getLogger('test_unresumable_settings_warn_at_start'))
+    with pytest.warns(UserWarning) as record:
+        RNGStateHook().before_train(runner)
+    messages = [str(r.message) for r in record]
+    assert any('randomness.seed is not set' in m for m in messages)
+    assert any('randomness.diff_rank_seed=True' in m for m in messages)
+    # the workers' base seed no longer comes from the global torch stream
+    assert runner.train_dataloader.generator is not None

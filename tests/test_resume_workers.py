@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 import torch
 from conftest import REPO, SUPERVISED_CFG, run_tool
 
@@ -132,8 +131,14 @@ def wait_for(path, proc, timeout=120):
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize('workers', [2, 0])
-def test_sigkill_resume_is_bit_identical(tmp_path, digits_root, workers):
+def test_sigkill_resume_with_persistent_workers(tmp_path, digits_root):
+    sigkill_and_resume(tmp_path, digits_root, workers=2)
+
+
+def sigkill_and_resume(tmp_path, digits_root, workers):
+    """Train 3 epochs uninterrupted; train again, SIGKILL inside epoch 2
+    (with workers: check the busy work dir and that the workers die) and
+    ``--resume``: the last checkpoints must be equal bit for bit."""
     cfg = epoch_config(tmp_path, digits_root, workers)
     ref = tmp_path / 'reference'
     run_tool(['tools/train.py', cfg, '--work-dir', ref])
@@ -186,6 +191,56 @@ def test_sigkill_resume_is_bit_identical(tmp_path, digits_root, workers):
     run_tool(resume + (['--no-validate'] if workers == 0 else []))
     assert max_abs_diff(ref / f'epoch_{EPOCHS}.pth',
                         work / f'epoch_{EPOCHS}.pth') == 0.0
+
+
+ORPHAN_SCRIPT = """
+import importlib.util, os, signal, sys, time
+from torch.utils.data import DataLoader, Dataset
+
+# the module alone (numpy and torch), without mmrelvit's imports
+spec = importlib.util.spec_from_file_location(
+    'worker_init', 'mmrelvit/engine/hooks/worker_init.py')
+worker_init = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(worker_init)
+
+
+class Big(Dataset):
+    def __len__(self):
+        return 64
+
+    def __getitem__(self, idx):
+        return bytes(1 << 20)  # pickled through the result pipe
+
+
+init = worker_init.WorkerInit(None) if sys.argv[1] == 'guarded' else None
+it = iter(DataLoader(Big(), num_workers=2, worker_init_fn=init))
+next(it)
+print(' '.join(str(w.pid) for w in it._workers), flush=True)
+time.sleep(1)  # the workers fill the pipe and block writing to it
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_workers_die_with_their_parent(tmp_path):
+    """Workers blocked writing a batch when their trainer is SIGKILLed die
+    with it (without the guard they block for ever in the pipe write)."""
+    script = tmp_path / 'orphans.py'
+    script.write_text(ORPHAN_SCRIPT)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), 'guarded'],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True)
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    assert len(pids) == 2
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    deadline = time.time() + 2
+    while any(alive(p) for p in pids) and time.time() < deadline:
+        time.sleep(0.02)
+    survivors = [p for p in pids if alive(p)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []
 
 
 def test_full_disk_leaves_no_truncated_checkpoint(tmp_path, digits_root):

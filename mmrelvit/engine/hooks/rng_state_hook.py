@@ -6,6 +6,7 @@ from typing import List, Optional
 
 import numpy as np
 import torch
+from mmengine.dataset import DefaultSampler, InfiniteSampler
 from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
@@ -56,33 +57,40 @@ def restore_rng_state(state: dict) -> None:
             (s['version'], tuple(s['internal'].tolist()), s['gauss']))
 
 
+def _sampler_of(loader):
+    """The index sampler of ``loader``, also behind a batch sampler."""
+    batch_sampler = getattr(loader, 'batch_sampler', None)
+    inner = getattr(batch_sampler, 'sampler', None)
+    if isinstance(inner, (DefaultSampler, InfiniteSampler)):
+        return inner
+    return loader.sampler
+
+
+def _restart_is_safe(loader) -> bool:
+    """Whether a second data iterator of ``loader`` yields what the first
+    would have. mmengine's InfiniteSampler keeps one index generator for
+    all its iterators: it is started again from the seed."""
+    sampler = _sampler_of(loader)
+    if type(sampler) is InfiniteSampler:
+        sampler.indices = sampler._indices_of_rank()
+        return True
+    return type(sampler) is DefaultSampler
+
+
 class _TrainIterator:
-    """Replaces ``IterBasedTrainLoop.dataloader_iterator``.
+    """mmengine's ``_InfiniteDataloaderIterator`` (restart an exhausted
+    loader with the sampler's next epoch), also telling the workers that
+    epoch."""
 
-    Like mmengine's ``_InfiniteDataloaderIterator`` it restarts an
-    exhausted loader with the sampler's next epoch; in addition it tells
-    the workers that epoch, and restores the saved random state after the
-    loop has replayed the batches trained before the checkpoint, just
-    before the first new batch is loaded (as the uninterrupted run did
-    right after saving).
-    """
-
-    def __init__(self, dataloader, epoch: torch.Tensor, skip: int,
-                 state: Optional[dict]):
+    def __init__(self, dataloader, epoch: torch.Tensor):
         self._dataloader = dataloader
         self._epoch = epoch
-        self._skip = skip
-        self._state = state
         self._iterator = iter(dataloader)
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        if self._skip == 0 and self._state is not None:
-            restore_rng_state(self._state)
-            self._state = None
-        self._skip -= 1
         try:
             return next(self._iterator)
         except StopIteration:
@@ -94,15 +102,34 @@ class _TrainIterator:
                 level=logging.WARNING)
             epoch = int(self._epoch) + 1
             self._epoch.fill_(epoch)
-            sampler = getattr(self._dataloader, 'sampler', None)
-            if not hasattr(sampler, 'set_epoch'):
-                sampler = getattr(self._dataloader.batch_sampler, 'sampler',
-                                  None)
+            sampler = _sampler_of(self._dataloader)
             if hasattr(sampler, 'set_epoch'):
                 sampler.set_epoch(epoch)
             time.sleep(2)  # as mmengine: avoids a deadlock between epochs
             self._iterator = iter(self._dataloader)
             return next(self._iterator)
+
+
+class _RestoreAfter:
+    """Wraps ``IterBasedTrainLoop.dataloader_iterator``: restores the saved
+    random streams after the loop has replayed the ``skip`` batches trained
+    before the checkpoint, just before the first new batch is loaded (where
+    the uninterrupted run was right after saving)."""
+
+    def __init__(self, iterator, skip: int, state: Optional[dict]):
+        self._iterator = iterator
+        self._skip = skip
+        self._state = state
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._skip == 0 and self._state is not None:
+            restore_rng_state(self._state)
+            self._state = None
+        self._skip -= 1
+        return next(self._iterator)
 
 
 @HOOKS.register_module()
@@ -253,11 +280,17 @@ class RNGStateHook(Hook):
         warnings.warn(message, stacklevel=2)
 
     def before_train(self, runner) -> None:
-        if runner.cfg.get('randomness', {}).get('seed') is None:
+        randomness = runner.cfg.get('randomness') or {}
+        if randomness.get('seed') is None:
             self._warn(
                 runner, 'randomness.seed is not set: the data order of a '
                 'resumed run differs from the interrupted one; set '
                 'randomness.seed for an exact --resume')
+        if randomness.get('diff_rank_seed'):
+            self._warn(
+                runner, 'randomness.diff_rank_seed=True: mmengine then seeds '
+                'the data samplers with a new random seed in every run, so '
+                'a resumed run sees another data order')
         if torch.cuda.is_available():
             self._warn(
                 runner, 'training on CUDA: --resume restores every random '
@@ -274,18 +307,23 @@ class RNGStateHook(Hook):
             # draw once more than the uninterrupted one; WorkerInit
             # re-seeds the workers anyway: draw from a private generator.
             loader.generator = torch.Generator().manual_seed(runner.seed)
-        for attr in ('_val_loop', '_test_loop'):
-            other = getattr(runner, attr, None)
-            self._wrap_workers(getattr(other, 'dataloader', None), None)
+        self._wrap_workers(getattr(runner.val_loop, 'dataloader', None), None)
         self._epoch.fill_(runner.epoch)
         if isinstance(loop, IterBasedTrainLoop):
             # mmengine's iterator started its workers before any hook ran:
-            # start them again under WorkerInit, restoring the saved
-            # streams after the replay of the trained batches
-            state = self._take_pending(runner)
-            loop.dataloader_iterator = _TrainIterator(runner.train_dataloader,
-                                                      self._epoch, runner.iter,
-                                                      state)
+            # start them again under WorkerInit where the sampler allows it
+            iterator = loop.dataloader_iterator
+            if loader.num_workers > 0:
+                if _restart_is_safe(loader):
+                    iterator = _TrainIterator(loader, self._epoch)
+                else:
+                    runner.logger.warning(
+                        'RNGStateHook: the data workers of '
+                        f'{type(_sampler_of(loader)).__name__} are kept as '
+                        'mmengine started them, before any hook: they do '
+                        'not die with a killed trainer')
+            loop.dataloader_iterator = _RestoreAfter(
+                iterator, runner.iter, self._take_pending(runner))
         elif not isinstance(loop, EpochBasedTrainLoop):
             self._warn(
                 runner, f'{type(loop).__name__} is neither epoch- nor '

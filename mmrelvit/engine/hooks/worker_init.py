@@ -15,6 +15,7 @@ import os
 import random
 import signal
 import sys
+import warnings
 from typing import Callable, Optional
 
 import numpy as np
@@ -142,7 +143,16 @@ class WorkerInit:
         # of this process's own copy of the dataset is changed, not the
         # main process's.
         dataset = info.dataset
-        dataset.__class__ = _epoch_reseeding_class(type(dataset))
+        try:
+            dataset.__class__ = _epoch_reseeding_class(type(dataset))
+        except TypeError as e:  # e.g. a dataset implemented in C
+            if worker_id == 0:
+                warnings.warn(
+                    f'{type(dataset).__name__} cannot be re-seeded per '
+                    f'epoch in a persistent DataLoader worker ({e}): a '
+                    'resumed run is not bit-identical to an uninterrupted '
+                    'one; set persistent_workers=False for that')
+            return
         dataset._mmrelvit_worker_init = self
         dataset._mmrelvit_worker_id = worker_id
         dataset._mmrelvit_epoch = epoch
