@@ -202,7 +202,7 @@ def test_mmrelvit_models_do_not_need_mmdet():
 
 def digits_config(tag=''):
     return osp.join(REPO, 'configs', 'mask_rcnn',
-                    f'mask-rcnn_vit-tiny-p4{tag}_fpn_1xb8-1x_digits-det.py')
+                    f'mask-rcnn_vit-tiny-p4{tag}_fpn_1xb8-8e_digits-det.py')
 
 
 def test_mmcv_roi_align_reads_channels_last_storage_as_nchw():

@@ -145,7 +145,7 @@ def perfect_score(cfg, data_root, **dataset_kwargs):
 
 def test_digits_coco_config_scores_ground_truth_1(det_root):
     cfg = Config.fromfile(
-        osp.join(CFG, 'mask-rcnn_vit-tiny-p4_fpn_1xb8-1x_digits-det.py'))
+        osp.join(CFG, 'mask-rcnn_vit-tiny-p4_fpn_1xb8-8e_digits-det.py'))
     cfg.test_evaluator.ann_file = osp.join(det_root, 'annotations',
                                            'instances_val.json')
     metrics = perfect_score(cfg, det_root + '/')

@@ -51,8 +51,7 @@ def test_stock_anchors_miss_the_digits(scenes):
 
 def test_anchor_coverage_tool_exit_code(scenes):
     good = run_tool([
-        'tools/analysis_tools/anchor_coverage.py', DIGITS_DET[0],
-        '--ann-file',
+        'tools/analysis_tools/anchor_coverage.py', DIGITS_DET[0], '--ann-file',
         train_ann(scenes)
     ])
     assert '>= 0.5: 100.0 %' in good.stdout

@@ -19,7 +19,7 @@ DET_BACKBONE = osp.join(REPO,
                         'configs/_base_/models/det_vit-tiny-p4_digits.py')
 JOINT_CFG = osp.join(
     REPO, 'configs/mask_rcnn/'
-    'mask-rcnn_vit-tiny-p4-relvit-joint_fpn_1xb8-1x_digits-det.py')
+    'mask-rcnn_vit-tiny-p4-relvit-joint_fpn_1xb8-8e_digits-det.py')
 
 
 @pytest.fixture(scope='module')

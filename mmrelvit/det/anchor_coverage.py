@@ -42,8 +42,7 @@ def best_anchor_ious(anchor_generator,
     anchors = torch.cat(anchor_generator.grid_priors(sizes, device='cpu'))
     boxes = torch.as_tensor(boxes, dtype=torch.float32).reshape(-1, 4)
     best = [
-        bbox_overlaps(part, anchors).amax(1)
-        for part in boxes.split(chunk)
+        bbox_overlaps(part, anchors).amax(1) for part in boxes.split(chunk)
     ]
     return torch.cat(best) if best else boxes.new_zeros(0)
 

@@ -7,7 +7,7 @@ RPN positive, or only a poor one, and is rarely proposed).
 Example::
 
     python tools/analysis_tools/anchor_coverage.py \\
-        configs/mask_rcnn/mask-rcnn_vit-tiny-p4_fpn_1xb8-1x_digits-det.py
+        configs/mask_rcnn/mask-rcnn_vit-tiny-p4_fpn_1xb8-8e_digits-det.py
 """
 import argparse
 import os.path as osp
@@ -50,9 +50,9 @@ def main(argv=None):
                  'or pass --ann-file)')
     stats = coco_anchor_coverage(generator, ann_file)
     print(f'{ann_file}: {stats["num_boxes"]} boxes; best anchor IoU median '
-          f'{stats["median"]:.3f}, min {stats["min"]:.3f}; ' + ', '.join(
-              f'>= {t}: {100 * f:.1f} %'
-              for t, f in stats['frac_ge'].items()))
+          f'{stats["median"]:.3f}, min {stats["min"]:.3f}; ' +
+          ', '.join(f'>= {t}: {100 * f:.1f} %'
+                    for t, f in stats['frac_ge'].items()))
     below = int((stats['ious'] < args.min_iou).sum())
     if below:
         print(f'{below} box(es) have no anchor with IoU >= {args.min_iou}: '

@@ -15,7 +15,7 @@ other images' boxes as misses.
 Example::
 
     python tools/analysis_tools/overfit_check.py \\
-        configs/mask_rcnn/mask-rcnn_vit-tiny-p4_fpn_1xb8-1x_digits-det.py \\
+        configs/mask_rcnn/mask-rcnn_vit-tiny-p4_fpn_1xb8-8e_digits-det.py \\
         --num-images 8 --iters 300
 """
 import argparse
@@ -38,8 +38,7 @@ def parse_args(argv=None):
     parser.add_argument('--num-images', type=int, default=8)
     parser.add_argument('--iters', type=int, default=300)
     parser.add_argument(
-        '--work-dir',
-        help='default: work_dirs/overfit_<config name>')
+        '--work-dir', help='default: work_dirs/overfit_<config name>')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -69,9 +68,9 @@ def write_subset(ann_file: str, num_images: int, out_file: str) -> list:
     except (OSError, ValueError) as e:
         raise SystemExit(f'{ann_file}: cannot read a COCO json ({e})')
     annotated = {a['image_id'] for a in coco.get('annotations', [])}
-    images = sorted((im for im in coco.get('images', [])
-                     if im['id'] in annotated),
-                    key=lambda im: im['id'])[:num_images]
+    images = sorted(
+        (im for im in coco.get('images', []) if im['id'] in annotated),
+        key=lambda im: im['id'])[:num_images]
     if len(images) < num_images:
         raise SystemExit(f'{ann_file}: {len(images)} annotated image(s), '
                          f'--num-images {num_images} asked')
@@ -151,8 +150,7 @@ def main(argv=None):
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     work_dir = args.work_dir or osp.join(
-        'work_dirs',
-        'overfit_' + osp.splitext(osp.basename(args.config))[0])
+        'work_dirs', 'overfit_' + osp.splitext(osp.basename(args.config))[0])
     metrics = run(cfg, args.num_images, args.iters, work_dir)
     if BBOX50 not in metrics:
         sys.exit(f'no {BBOX50} in the metrics: {sorted(metrics)}')

@@ -1,6 +1,6 @@
 # The supervised-pretrained backbone; the RelViT spatial-relation +
 # absolute-position heads trained jointly with the detector on the final token
 # grid (Upstream off).
-_base_ = './mask-rcnn_vit-tiny-p4_fpn_1xb8-1x_digits-det.py'
+_base_ = './cascade-mask-rcnn_vit-tiny-p4_fpn_1xb8-8e_digits-det.py'
 
 model = _base_.relvit_joint
