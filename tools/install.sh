@@ -84,7 +84,7 @@ mmcv_() {
             exit 1
         }
 }
-log "mmcv with ops (a cold build takes ~12 min on 2 cores; then pip" \
+log "mmcv with ops (a cold build takes ~8 min on 2 cores; then pip" \
     "reuses the wheel; log: $mmcv_build_log)"
 mmcv_
 if ! "$PY" -c 'import mmcv.ops' 2>/dev/null; then
