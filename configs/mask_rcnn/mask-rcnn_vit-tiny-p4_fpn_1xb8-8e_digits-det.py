@@ -1,6 +1,6 @@
 # Mask R-CNN + FPN with the digits ViT (patch 4) on the embedded digit
 # scenes (bbox + segm). The digits recipe: anchors fitted to the digits and
-# CPU-sized heads (model base), AdamW (App. D, weight decay 0.05) at lr 3e-4
+# CPU-sized heads (model base), AdamW (App. D, weight decay 0.05) at lr 1e-3
 # for all parameters, batch 8, 8 epochs = 1,000 iterations (100 warm-up
 # iterations, lr x0.1 at epochs 5 and 7), no multi-scale (the scenes are
 # 64x64); evaluated once, after the last epoch. The lr comes from a sweep of
@@ -35,7 +35,7 @@ model = dict(
         rpn=_base_.det_proposals,
         rcnn=dict(max_per_img=_base_.det_max_per_img)))
 
-optim_wrapper = dict(optimizer=dict(lr=3e-4))
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(max_epochs=8, val_interval=8)
 param_scheduler = [
     dict(
