@@ -25,6 +25,25 @@ def isolated_default_scope():
     Visualizer._instance_dict.clear()
 
 
+@pytest.fixture(scope='module')
+def cached_metafiles():
+    """mmengine resolves every ``mmpretrain::_base_/...`` path by first
+    parsing all ~170 metafiles of mmpretrain (then falling back to the base
+    file); they do not change during the tests, so a config-heavy module
+    reads them once."""
+    import mmengine.config.utils as cfg_utils
+    original, cache = cfg_utils.load, {}
+
+    def load(path, *args, **kwargs):
+        if path not in cache:
+            cache[path] = original(path, *args, **kwargs)
+        return cache[path]
+
+    cfg_utils.load = load
+    yield
+    cfg_utils.load = original
+
+
 @pytest.fixture(scope='session')
 def digits_root(tmp_path_factory):
     """The classification tree written by the real generator."""

@@ -57,23 +57,7 @@ P1 = torch.tensor([[[0, 0], [6, 6], [2, 5], [3, 3]]])
 P2 = torch.tensor([[[6, 6], [0, 0], [4, 1], [3, 3]]])
 ABS_D = [[[6, 6], [6, 6], [2, 4], [0, 0]]]
 
-
-@pytest.fixture(scope='module', autouse=True)
-def cached_metafiles():
-    """Read mmpretrain's metafiles once for all ``mmpretrain::`` bases (as
-    tests/test_relvit_configs.py does)."""
-    import mmengine.config.utils as cfg_utils
-    original, cache = cfg_utils.load, {}
-
-    def load(path, *args, **kwargs):
-        if path not in cache:
-            cache[path] = original(path, *args, **kwargs)
-        return cache[path]
-
-    cfg_utils.load = load
-    yield
-    cfg_utils.load = original
-
+pytestmark = pytest.mark.usefixtures('cached_metafiles')
 
 _configs = {}
 

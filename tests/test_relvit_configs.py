@@ -37,23 +37,7 @@ SHRINK = {
     (dict(arch=dict(embed_dims=8, depths=[1] * 4, num_heads=[1] * 4)), 64),
 }
 
-
-@pytest.fixture(scope='module', autouse=True)
-def cached_metafiles():
-    """mmengine resolves every ``mmpretrain::_base_/...`` path by first
-    parsing all ~170 metafiles of mmpretrain (then falling back to the base
-    file); they do not change during the tests, so read them once."""
-    import mmengine.config.utils as cfg_utils
-    original, cache = cfg_utils.load, {}
-
-    def load(path, *args, **kwargs):
-        if path not in cache:
-            cache[path] = original(path, *args, **kwargs)
-        return cache[path]
-
-    cfg_utils.load = load
-    yield
-    cfg_utils.load = original
+pytestmark = pytest.mark.usefixtures('cached_metafiles')
 
 
 def mode_of(name):
