@@ -1,0 +1,13 @@
+"""Study machinery of ``tools/analysis_tools``: resumable runs of
+``tools/train.py``, mmengine scalars, the convergence criterion, tables,
+plots and generated documentation blocks."""
+from .convergence import convergence
+from .report import command_line, mean_std, plot_curves, update_doc
+from .runner import TOP1, Run, StudyRunner, test_checkpoint
+from .scalars import latest_scalars, read_scalars
+
+__all__ = [
+    'convergence', 'command_line', 'mean_std', 'plot_curves', 'update_doc',
+    'TOP1', 'Run', 'StudyRunner', 'test_checkpoint', 'latest_scalars',
+    'read_scalars'
+]

@@ -1,0 +1,283 @@
+"""Resumable studies: many ``tools/train.py`` runs, a few at a time.
+
+A study is a list of :class:`Run` (an arm or an upstream, one seed, one
+generated config). :class:`StudyRunner` trains them as separate processes,
+keeps each run's log, reuses every run whose ``result.json`` was written
+with the same settings, and prints progress and an ETA after every run.
+"""
+import hashlib
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Optional
+
+from .scalars import latest_scalars, read_scalars
+
+TOP1 = 'accuracy/top1'
+
+
+class Run:
+    """One training run: an arm (or an upstream) with one seed.
+
+    Args:
+        name (str): Arm or upstream name; with ``seed`` the run's key.
+        seed (int): Random seed of the run.
+        config (str): The config the generated config inherits.
+        epochs (int): Training epochs.
+        upstream (Run, optional): The run whose checkpoint this one starts
+            from; it is trained first.
+        is_upstream (bool): The run only provides a checkpoint (no
+            validation metrics expected).
+        cfg_options (Sequence[str]): ``KEY=VALUE`` overrides passed to
+            ``tools/train.py``.
+    """
+
+    def __init__(self,
+                 name,
+                 seed,
+                 config,
+                 epochs,
+                 upstream=None,
+                 is_upstream=False,
+                 cfg_options=()):
+        self.name = name
+        self.seed = seed
+        self.config = config
+        self.epochs = epochs
+        self.upstream = upstream
+        self.is_upstream = is_upstream
+        self.cfg_options = list(cfg_options)
+        self.work_dir = None
+
+    @property
+    def key(self):
+        return f'{self.name}/seed{self.seed}'
+
+    @property
+    def checkpoint(self):
+        return osp.join(self.work_dir, f'epoch_{self.epochs}.pth')
+
+
+def settings_hash(config_text: str) -> str:
+    """A run's identity: its generated config, which also records the
+    run's command-line overrides (see :class:`StudyRunner`)."""
+    return hashlib.sha1(config_text.encode()).hexdigest()[:12]
+
+
+def tool_env(repo: str, threads: int) -> dict:
+    env = dict(os.environ)
+    env['OMP_NUM_THREADS'] = env['MKL_NUM_THREADS'] = str(threads)
+    env['PYTHONPATH'] = os.pathsep.join(
+        p for p in (repo, env.get('PYTHONPATH')) if p)
+    return env
+
+
+def test_checkpoint(repo: str,
+                    config: str,
+                    checkpoint: str,
+                    work_dir: str,
+                    threads: int = 1) -> dict:
+    """Evaluate a checkpoint with ``tools/test.py``.
+
+    Args:
+        repo (str): Repository root (holds ``tools/test.py``).
+        config (str): Test config path.
+        checkpoint (str): Checkpoint path.
+        work_dir (str): Where the test writes its log (``test.log`` too).
+        threads (int): ``OMP_NUM_THREADS`` of the process.
+
+    Returns:
+        dict: The metrics ``tools/test.py`` printed.
+    """
+    os.makedirs(work_dir, exist_ok=True)
+    cmd = [
+        sys.executable,
+        osp.join(repo, 'tools', 'test.py'), config, checkpoint, '--work-dir',
+        work_dir
+    ]
+    log_path = osp.join(work_dir, 'test.log')
+    with open(log_path, 'w') as log:
+        proc = subprocess.run(
+            cmd,
+            cwd=repo,
+            env=tool_env(repo, threads),
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True)
+        log.write(proc.stdout)
+    lines = [
+        line for line in proc.stdout.splitlines()
+        if line.startswith('metrics: ')
+    ]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f'tools/test.py {config} {checkpoint} failed '
+                           f'(exit {proc.returncode}); log {log_path}')
+    return json.loads(lines[-1][len('metrics: '):])
+
+
+class StudyRunner:
+    """Trains runs through ``tools/train.py``, ``jobs`` at a time.
+
+    Args:
+        runs (list[Run]): The runs; a run with ``upstream`` starts after it.
+        make_config (callable): ``run -> config text`` (a config inheriting
+            the run's config; it must record ``run.cfg_options``, e.g. in a
+            comment, since its text is the run's identity).
+        repo (str): Repository root (holds ``tools/train.py``).
+        jobs (int): Runs trained in parallel.
+        threads (int): ``OMP_NUM_THREADS`` of each run.
+        force (bool): Retrain runs that have a ``result.json`` of the same
+            settings.
+        metrics (tuple[str]): Validation metrics read from scalars.json.
+        summary (callable): ``result -> str`` for the progress lines.
+        evaluate (callable, optional): ``run -> dict`` called once after a
+            non-upstream run has trained (e.g. the accuracy on the training
+            images); its result is stored under ``extra`` and reused.
+    """
+
+    def __init__(self,
+                 runs,
+                 make_config: Callable,
+                 repo: str,
+                 jobs: int = 1,
+                 threads: int = 1,
+                 force: bool = False,
+                 metrics=(TOP1, ),
+                 summary: Optional[Callable] = None,
+                 evaluate: Optional[Callable] = None):
+        self.runs = runs
+        self.make_config = make_config
+        self.repo = repo
+        self.jobs = jobs
+        self.threads = threads
+        self.force = force
+        self.metrics = metrics
+        self.summary = summary or (lambda result: '')
+        self.evaluate = evaluate
+        self.lock = threading.Lock()
+        self.done = 0
+        self.started = time.time()
+        self.failed = []
+
+    def log(self, msg):
+        with self.lock:
+            elapsed = time.time() - self.started
+            print(f'[{elapsed / 60:5.1f} min] {msg}', flush=True)
+
+    def _reusable(self, result_path, settings):
+        if self.force or not osp.isfile(result_path):
+            return None
+        with open(result_path) as f:
+            result = json.load(f)
+        return result if result.get('settings') == settings else None
+
+    def _extra(self, run, result, result_path):
+        if self.evaluate is None or run.is_upstream or 'extra' in result:
+            return result
+        result['extra'] = self.evaluate(run)
+        with open(result_path, 'w') as f:
+            json.dump(result, f, indent=1)
+        return result
+
+    def train(self, run: Run, wait_for=None) -> dict:
+        if wait_for is not None:
+            wait_for.result()  # raises if the upstream failed
+        os.makedirs(run.work_dir, exist_ok=True)
+        text = self.make_config(run)
+        settings = settings_hash(text)
+        result_path = osp.join(run.work_dir, 'result.json')
+        result = self._reusable(result_path, settings)
+        if result is not None:
+            result = self._extra(run, result, result_path)
+            self.finish(run, result, reused=True)
+            return result
+        cfg_path = osp.join(run.work_dir, 'config.py')
+        with open(cfg_path, 'w') as f:
+            f.write(text)
+        cmd = [
+            sys.executable,
+            osp.join(self.repo, 'tools', 'train.py'), cfg_path, '--work-dir',
+            run.work_dir
+        ]
+        if run.cfg_options:
+            cmd += ['--cfg-options'] + run.cfg_options
+        log_path = osp.join(run.work_dir, 'train.log')
+        self.log(f'start {run.key} ({run.epochs} epochs): log {log_path}')
+        start = time.time()
+        with open(log_path, 'w') as log:
+            proc = subprocess.run(
+                cmd,
+                cwd=self.repo,
+                env=tool_env(self.repo, self.threads),
+                stdout=log,
+                stderr=subprocess.STDOUT)
+        wall = time.time() - start
+        if proc.returncode != 0:
+            with open(log_path) as f:
+                tail = f.read()[-3000:]
+            self.failed.append(run.key)
+            self.log(f'FAILED {run.key} (exit {proc.returncode}):\n{tail}')
+            raise RuntimeError(f'{run.key} failed')
+        scalars = read_scalars(latest_scalars(run.work_dir), self.metrics)
+        result = dict(
+            arm=run.name,
+            seed=run.seed,
+            settings=settings,
+            wall_s=wall,
+            epochs=scalars['epochs'],
+            val=scalars['val'],
+            train={
+                k: v
+                for k, v in scalars['train'].items()
+                if k.startswith(('acc_', 'loss'))
+            },
+            train_loss=scalars['train_loss'])
+        if run.is_upstream and not osp.isfile(run.checkpoint):
+            raise RuntimeError(f'{run.key} left no {run.checkpoint}')
+        if not run.is_upstream and not result['epochs']:
+            raise RuntimeError(f'{run.key} logged no {self.metrics}')
+        with open(result_path, 'w') as f:
+            json.dump(result, f, indent=1)
+        result = self._extra(run, result, result_path)
+        self.finish(run, result)
+        return result
+
+    def finish(self, run, result, reused=False):
+        with self.lock:
+            self.done += 1
+            done = self.done
+        left = len(self.runs) - done
+        elapsed = time.time() - self.started
+        eta = elapsed / done * left if done else 0
+        what = self.summary(result) if result['epochs'] else 'upstream'
+        how = 'reused' if reused else f"{result['wall_s']:.0f} s"
+        self.log(f'done {run.key} ({how}): {what}; {done}/{len(self.runs)} '
+                 f'runs, ETA {eta / 60:.1f} min')
+
+    def execute(self) -> dict:
+        """Train every run; returns ``{run key: result}`` of those that
+        finished (the failed ones are listed in ``failed``)."""
+        futures = {}
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            # upstream runs are queued first, so that a run waiting for its
+            # upstream never blocks the upstream's own slot
+            for run in sorted(self.runs, key=lambda r: not r.is_upstream):
+                # an upstream that is not a run of this study (a given
+                # checkpoint) has no future to wait for
+                wait_for = (
+                    futures.get(run.upstream.key) if run.upstream else None)
+                futures[run.key] = pool.submit(self.train, run, wait_for)
+        results = {}
+        for key, future in futures.items():
+            try:
+                results[key] = future.result()
+            except Exception as err:  # reported below, keep the others
+                if key not in self.failed:
+                    self.failed.append(key)
+                    self.log(f'{key} not trained: {err}')
+        return results
