@@ -22,11 +22,12 @@ class DrLocLambdaHook(Hook):
     - ``lambda(e) = lambda * (1 - (e - W) / (T - W))`` for ``e > W``,
       clipped at 0 after ``T``.
 
-    ``lambda`` is each :class:`DrLocHead`'s configured ``base_loss_weight``;
-    the hook sets the head's ``loss_weight`` before every training epoch,
-    also when training resumes. ``warmup_epochs=0, decay_end_epoch=None``
-    keeps lambda constant (the paper's description). The schedule needs an
-    epoch-based training loop.
+    ``lambda`` is each :class:`DrLocHead`'s configured ``base_loss_weight``
+    (its loss's ``loss_weight`` as built); the hook sets the loss module's
+    ``loss_weight`` before every training epoch, also when training
+    resumes. ``warmup_epochs=0, decay_end_epoch=None`` keeps lambda
+    constant (the paper's description). The schedule needs an epoch-based
+    training loop.
 
     Args:
         warmup_epochs (int): Linear warm-up length W. Defaults to 20.
@@ -76,7 +77,7 @@ class DrLocLambdaHook(Hook):
         factor = self.factor(runner.epoch)
         heads = self.find_heads(runner.model)
         for head in heads:
-            head.loss_weight = head.base_loss_weight * factor
+            head.loss_module.loss_weight = head.base_loss_weight * factor
         if heads:
             runner.logger.info(f'DrLoc lambda at epoch {runner.epoch}: ' +
                                ', '.join(f'{h.loss_weight:.4f}'

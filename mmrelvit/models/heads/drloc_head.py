@@ -1,80 +1,17 @@
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.model import BaseModule, ModuleList
 from mmpretrain.registry import MODELS
 
-from ..utils.drloc_targets import (TARGET_NORMS, check_offset_classes,
-                                   default_offset_classes, max_offsets,
-                                   offset_class_targets, regression_targets)
+from ..losses.drloc_loss import legacy_loss_cfg
+from ..utils.drloc_pairs import gather_cells, sample_pairs
+from ..utils.drloc_targets import check_grid_fits, per_grid_classes
+from .drloc_mlp import LocalizationMLP
 
 GridSize = Union[int, Tuple[int, int]]
 # one GridSize, or one per grid of a multi-grid head
 GridSizes = Union[GridSize, Sequence[GridSize]]
-
-_MODES = ('l1', 'l1_signed', 'ce', 'reg')
-_REDUCTIONS = ('mean', 'paper')
-_BRANCH_STYLES = ('paper', 'code')
-_REG_LOG_TERMS = ('sigma', 'var')
-# Keeps log(var) finite when a branch collapses onto one class (as in the
-# authors' code).
-_VAR_EPS = 1e-8
-
-
-class LocalizationMLP(nn.Module):
-    """The localization MLP ``f`` of DrLoc for one grid.
-
-    ``Linear(2C, hid) -> ReLU -> Linear(hid, hid) -> ReLU`` followed by
-
-    - regression modes: ``Linear(hid, 2)`` (no output activation);
-    - classification modes: two unshared branches ``Linear(hid, n_row)`` and
-      ``Linear(hid, n_col)`` giving per-axis logits. With
-      ``branch_style='code'`` an extra ``Linear(hid, hid)`` (no activation)
-      precedes the branches, as in the authors' code.
-
-    Args:
-        in_channels (int): Channels C of one token embedding.
-        hidden_channels (int): Hidden width.
-        num_classes (tuple[int, int], optional): Row/column class counts;
-            None for the 2-output regression MLP.
-        branch_style (str): ``'paper'`` or ``'code'``.
-    """
-
-    def __init__(self,
-                 in_channels: int,
-                 hidden_channels: int,
-                 num_classes: Optional[Tuple[int, int]] = None,
-                 branch_style: str = 'paper'):
-        super().__init__()
-        layers = [
-            nn.Linear(2 * in_channels, hidden_channels),
-            nn.ReLU(inplace=True),
-            nn.Linear(hidden_channels, hidden_channels),
-            nn.ReLU(inplace=True),
-        ]
-        if num_classes is None:
-            layers.append(nn.Linear(hidden_channels, 2))
-            self.branches = None
-        else:
-            if branch_style == 'code':
-                layers.append(nn.Linear(hidden_channels, hidden_channels))
-            self.branches = nn.ModuleList(
-                nn.Linear(hidden_channels, n) for n in num_classes)
-        self.trunk = nn.Sequential(*layers)
-
-    def forward(self, pairs: torch.Tensor):
-        """Map ``(B, m, 2C)`` pair embeddings to predictions.
-
-        Returns:
-            Tensor | tuple[Tensor, Tensor]: ``(B, m, 2)`` offsets, or the
-            row and column logits ``(B, m, n_row)``, ``(B, m, n_col)``.
-        """
-        x = self.trunk(pairs)
-        if self.branches is None:
-            return x
-        return tuple(branch(x) for branch in self.branches)
 
 
 @MODELS.register_module()
@@ -86,67 +23,25 @@ class DrLocHead(BaseModule):
     image ``m`` ordered pairs of grid cells are drawn uniformly with
     replacement (a cell may be paired with itself), the two embeddings are
     concatenated and an MLP predicts their offset along rows (u) and
-    columns (v).
+    columns (v). The objective is the ``loss`` module: ``DrLocL1Loss``
+    (Eq. 2 / 3), ``DrLocCELoss`` (Eq. 5) or ``DrLocRegLoss`` (Eq. 6); it
+    builds the targets from the pairs and decides whether the MLP regresses
+    two floats or ends in two offset-class branches.
 
-    Variants (``mode``), with ``(du, dv) = p1 - p2`` the signed offset in
-    cells and ``k_u = H``, ``k_v = W`` the grid size of each axis:
+    Several grids (``in_index`` a sequence): one MLP per grid, the losses
+    summed with the same lambda, like the code's per-stage
+    ``--use_multiscale`` (the paper's L^all uses every block, which is this
+    head applied to every block's grid). Paper vs. authors' code:
+    ``configs/drloc/README.md``.
 
-    - ``'l1'``: L_drloc (Eq. 2), L1 on ``|du| / k_u, |dv| / k_v``.
-    - ``'l1_signed'``: L*_drloc (Eq. 3), L1 on ``du / k_u, dv / k_v``. The
-      authors' code shifts the offset by ``k - 1`` instead of keeping the
-      sign; for an L1 regression that only moves the last bias, so we keep
-      the paper's signed target.
-    - ``'ce'``: L^ce_drloc (Eq. 5), per-axis cross-entropy over offset
-      classes, two branches.
-    - ``'reg'``: L^reg_drloc (Eq. 6), the Gaussian-prior regression on the
-      class posterior: ``mu = sum_c p[c] c``,
-      ``var = sum_c p[c] (c - mu)^2 + 1e-8`` and
-      ``(t - mu)^2 / var + alpha * log(sigma)`` per axis, ``t`` the target
-      class. The code (``cbr``) writes ``alpha * log(var)``; choose it with
-      ``reg_log_term='var'``.
+    Pairs come from the global RNG of the input's device: under DDP set
+    ``randomness=dict(diff_rank_seed=True)`` to draw different pairs on
+    each rank, as the authors' ``SEED + rank`` seeding does.
 
-    Offset classes of ``'ce'``/``'reg'`` (``mmrelvit.models.utils.
-    drloc_targets``), per axis:
-
-    - signed (``use_abs=False``): ``n = 2r + 1`` classes for ``-r..r``,
-      class ``d + r``. ``grid_size=k`` gives the paper's ``2k + 1``;
-      ``num_offset_classes=2H - 1`` the authors' Swin layout without
-      ``--use_abs``.
-    - unsigned (``use_abs=True``, the released ``train.sh``): ``n`` classes
-      for ``|d|`` in ``0..n-1``. ``grid_size=k`` gives ``k`` classes (Swin:
-      ``img_size // 32 = 7``); ``num_offset_classes=14`` is the code's
-      hard-coded ``out_dim`` of ViT / T2T / CvT / ResNet.
-
-    A grid whose offsets do not fit the classes raises at run time.
-
-    Paper vs. authors' code (``configs/drloc/README.md``). Defaults follow
-    the paper where it is explicit:
-
-    - ``target_norm``: ``'paper'`` divides offsets by k (Eq. 1/3, App. A),
-      ``'none'`` keeps raw integer offsets (released ``--use_abs`` runs; the
-      lambdas 0.1/0.5 were tuned with it), ``'unit'`` divides by ``k - 1``
-      (the code's unused ``normalize=True``). Only the ``l1*`` modes use it.
-      The scale moves the regression optimum, so ``'paper'`` and ``'none'``
-      train differently.
-    - ``reduction``: ``'mean'`` averages over images and pairs (and, for
-      the ``l1*`` modes, over the two coordinates; ``ce``/``reg`` sum the
-      two axes). It is both the paper's App. A pseudo-code
-      (``L1Loss(predxy, deltaxy)``) and the released code, and keeps lambda
-      independent of the per-GPU batch size. ``'paper'`` is Eq. 2/5/6
-      literally: sum over images, mean over pairs, sum over the two axes,
-      i.e. ``2 * B`` times ``'mean'`` for ``l1``; lambda must then shrink
-      with the batch size.
-    - Classification branches: the paper splits the last layer
-      (``branch_style='paper'``); the code adds one more linear layer.
-    - Several grids (``in_index`` a sequence): one MLP per grid and the
-      losses are summed with the same lambda, like the code's per-stage
-      ``--use_multiscale`` (the paper's L^all uses every block, which is
-      this head applied to every block's grid).
-
-    Pairs are drawn with ``torch.randint`` from the global RNG on the
-    input's device (rows and columns separately, so non-square grids work).
-    Under DDP set ``randomness=dict(diff_rank_seed=True)`` to draw different
-    pairs on each rank as the authors' ``SEED + rank`` seeding does.
+    Legacy form: the pre-split keywords ``mode``, ``target_norm``,
+    ``reduction``, ``use_abs``, ``reg_alpha``, ``reg_log_term`` and
+    ``loss_weight`` are accepted instead of ``loss`` and translated by
+    :func:`~mmrelvit.models.losses.legacy_loss_cfg`.
 
     Args:
         in_channels (int | Sequence[int]): Channels C of each input grid.
@@ -156,30 +51,23 @@ class DrLocHead(BaseModule):
         num_pairs (int): Pairs m per image. Defaults to 64.
         hidden_channels (int): Width of the two hidden layers.
             Defaults to 512.
-        mode (str): ``'l1'``, ``'l1_signed'``, ``'ce'`` or ``'reg'``.
-            Defaults to ``'l1'``.
-        target_norm (str): ``'paper'``, ``'none'`` or ``'unit'``.
-            Defaults to ``'paper'``.
-        reduction (str): ``'mean'`` or ``'paper'``. Defaults to ``'mean'``.
+        loss (dict, optional): The objective, with ``loss_weight`` as
+            lambda. Defaults to ``dict(type='DrLocL1Loss')``, the paper's
+            L_drloc with lambda 1.
         grid_size (int | tuple | Sequence, optional): Largest grid
-            ``k`` or ``(H, W)`` of the input; sizes the ``'ce'``/``'reg'``
-            branches (``2k + 1`` signed or ``k`` unsigned classes). For
-            several grids: an int shared by all, or one entry per grid.
+            ``k`` or ``(H, W)`` of the input; sizes the branches of a
+            classification loss: ``2k + 1`` signed classes (the paper) or
+            ``k`` unsigned ones (the loss' ``use_abs``). For several grids:
+            an int shared by all, or one entry per grid. A larger grid
+            raises at run time.
         num_offset_classes (int | tuple | Sequence, optional): The class
-            count of each branch instead of ``grid_size`` (the code's
-            ``out_dim`` with ``use_abs``, ``2 * out_dim - 1`` without);
-            same nesting as ``grid_size``. Odd when signed.
-        use_abs (bool): ``'ce'``/``'reg'`` classify ``|d|`` (the released
-            ``--use_abs``). ``'l1'`` is unsigned anyway; ``'l1_signed'``
-            refuses it. Defaults to False.
-        branch_style (str): ``'paper'`` or ``'code'``. Defaults to
-            ``'paper'``.
-        reg_alpha (float): alpha of L^reg. Defaults to 0.001.
-        reg_log_term (str): ``'sigma'`` (paper) or ``'var'`` (code).
-            Defaults to ``'sigma'``.
-        loss_weight (float): lambda. :class:`DrLocLambdaHook` rescales
-            ``loss_weight`` each epoch from ``base_loss_weight``.
-            Defaults to 1.0.
+            count of each branch instead of ``grid_size``: the code's
+            ``out_dim`` with ``use_abs`` (14 for ViT / T2T / CvT / ResNet),
+            ``2 * out_dim - 1`` without; same nesting as ``grid_size``.
+            Odd when signed.
+        branch_style (str): ``'paper'`` splits the last layer into the two
+            class branches; ``'code'`` adds one more linear layer before
+            them, as the authors' code. Defaults to ``'paper'``.
         init_cfg (dict | list[dict], optional): Defaults to trunc-normal
             (std 0.02) weights and zero biases, what Swin/T2T applied to the
             MLP; the code's CvT/ViT/ResNet kept PyTorch's default init
@@ -191,30 +79,25 @@ class DrLocHead(BaseModule):
                  in_index: Union[int, Sequence[int]] = -1,
                  num_pairs: int = 64,
                  hidden_channels: int = 512,
-                 mode: str = 'l1',
-                 target_norm: str = 'paper',
-                 reduction: str = 'mean',
+                 loss: Optional[dict] = None,
                  grid_size: Optional[GridSizes] = None,
                  num_offset_classes: Optional[GridSizes] = None,
-                 use_abs: bool = False,
                  branch_style: str = 'paper',
-                 reg_alpha: float = 0.001,
-                 reg_log_term: str = 'sigma',
-                 loss_weight: float = 1.0,
                  init_cfg: Optional[Union[dict, List[dict]]] = dict(
-                     type='TruncNormal', layer='Linear', std=0.02, bias=0.)):
+                     type='TruncNormal', layer='Linear', std=0.02, bias=0.),
+                 **legacy):
         super().__init__(init_cfg=init_cfg)
-        for name, value, allowed in [
-            ('mode', mode, _MODES), ('target_norm', target_norm, TARGET_NORMS),
-            ('reduction', reduction, _REDUCTIONS),
-            ('branch_style', branch_style, _BRANCH_STYLES),
-            ('reg_log_term', reg_log_term, _REG_LOG_TERMS)
-        ]:
-            if value not in allowed:
-                raise ValueError(
-                    f'{name} must be one of {allowed}, got {value!r}')
+        if legacy and loss is not None:
+            raise ValueError(f'DrLocHead takes loss=dict(...) or the legacy '
+                             f'keywords {sorted(legacy)}, not both.')
         if num_pairs < 1:
             raise ValueError(f'num_pairs must be positive, got {num_pairs}')
+        loss = dict(loss or legacy_loss_cfg(**legacy))
+        loss.setdefault('_scope_', 'mmpretrain')
+        self.loss_module = MODELS.build(loss)
+        # The configured lambda; the lambda hook scales this, never
+        # loss_weight itself, so a schedule cannot drift.
+        self.base_loss_weight = self.loss_module.loss_weight
 
         self.multi_grid = not isinstance(in_index, int)
         if self.multi_grid:
@@ -231,22 +114,11 @@ class DrLocHead(BaseModule):
         self.in_index = in_index
         self.in_channels = in_channels
         self.num_pairs = num_pairs
-        self.mode = mode
-        self.target_norm = target_norm
-        self.reduction = reduction
-        self.reg_alpha = reg_alpha
-        self.reg_log_term = reg_log_term
-        self.loss_weight = loss_weight
-        # The configured lambda; the lambda hook scales this, never
-        # loss_weight itself, so a schedule cannot drift.
-        self.base_loss_weight = loss_weight
-
-        if use_abs and mode == 'l1_signed':
-            raise ValueError("use_abs=True contradicts mode='l1_signed'; "
-                             "the unsigned L1 variant is mode='l1'.")
-        self.use_abs = use_abs or mode == 'l1'
-        self.num_offset_classes = self._parse_offset_classes(
-            grid_size, num_offset_classes, len(in_channels))
+        self.num_offset_classes = [None] * len(in_channels)
+        if self.loss_module.classifies:
+            self.num_offset_classes = per_grid_classes(
+                grid_size, num_offset_classes, self.loss_module.use_abs,
+                len(in_channels) if self.multi_grid else None)
         self.mlps = ModuleList()
         for i, channels in enumerate(in_channels):
             self.mlps.append(
@@ -254,53 +126,23 @@ class DrLocHead(BaseModule):
                                 self.num_offset_classes[i], branch_style))
 
     @property
-    def is_classification(self) -> bool:
-        return self.mode in ('ce', 'reg')
+    def loss_weight(self) -> float:
+        """lambda, the loss module's ``loss_weight`` (set by the hook)."""
+        return self.loss_module.loss_weight
 
-    def _per_grid(self, value, name: str, num_grids: int) -> list:
-        """``(rows, cols)`` of an int / pair / per-grid list setting."""
-        if self.multi_grid:
-            if isinstance(value, int):
-                value = [value] * num_grids
-            if len(value) != num_grids:
-                raise ValueError(f'A multi-grid ce/reg DrLocHead needs an '
-                                 f'int or one {name} entry per in_index '
-                                 f'entry, got {name}={value!r}.')
-            values = list(value)
-        else:
-            values = [value]
-        pairs = [(v, v) if isinstance(v, int) else tuple(v) for v in values]
-        if any(len(v) != 2 for v in pairs):
-            raise ValueError(f'{name} takes an int or (rows, cols) per grid, '
-                             f'got {name}={value!r}.')
-        return pairs
+    @loss_weight.setter
+    def loss_weight(self, value: float) -> None:
+        self.loss_module.loss_weight = value
 
-    def _parse_offset_classes(self, grid_size, num_offset_classes,
-                              num_grids: int) -> list:
-        if not self.is_classification:
-            return [None] * num_grids
-        if (grid_size is None) == (num_offset_classes is None):
-            raise ValueError(
-                f'mode={self.mode!r} needs exactly one of grid_size or '
-                'num_offset_classes to size the offset classifiers, got '
-                f'grid_size={grid_size!r}, '
-                f'num_offset_classes={num_offset_classes!r}.')
-        if num_offset_classes is None:
-            classes = [
-                default_offset_classes(k, self.use_abs)
-                for k in self._per_grid(grid_size, 'grid_size', num_grids)
-            ]
-        else:
-            classes = self._per_grid(num_offset_classes, 'num_offset_classes',
-                                     num_grids)
-        for n in classes:
-            check_offset_classes(n, self.use_abs)
-        return classes
+    @property
+    def reduction(self) -> str:
+        """The loss module's ``reduction``, for pre-split callers."""
+        return self.loss_module.reduction
 
-    # ---------------------------------------------------------------------
-    # Pair sampling, gathering and targets: pure functions of the grid size
-    # and the sampled positions, exposed so that they can be inspected.
-    # ---------------------------------------------------------------------
+    @reduction.setter
+    def reduction(self, value: str) -> None:
+        self.loss_module.reduction = value
+
     def sample_pairs(
         self,
         batch_size: int,
@@ -308,112 +150,23 @@ class DrLocHead(BaseModule):
         device: Union[str, torch.device] = 'cpu',
         generator: Optional[torch.Generator] = None
     ) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Draw ``num_pairs`` ordered pairs of cells per image.
+        """``num_pairs`` pairs per image: endpoints ``(B, m, 2)`` each, see
+        :func:`~mmrelvit.models.utils.drloc_pairs.sample_pairs`."""
+        return sample_pairs(batch_size, grid_hw, self.num_pairs, device,
+                            generator)
 
-        Every coordinate is iid uniform (with replacement), rows on
-        ``[0, H)`` and columns on ``[0, W)``.
-
-        Returns:
-            tuple[Tensor, Tensor]: First and second endpoints, each
-            ``(B, m, 2)`` int64 ``(row, col)``.
-        """
-        H, W = grid_hw
-        size = (batch_size, self.num_pairs)
-
-        def draw(high):
-            return torch.randint(
-                high, size, device=device, generator=generator)
-
-        pos1 = torch.stack([draw(H), draw(W)], dim=-1)
-        pos2 = torch.stack([draw(H), draw(W)], dim=-1)
-        return pos1, pos2
-
-    @staticmethod
-    def gather(x: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
-        """Pick the embeddings at ``pos`` ``(B, m, 2)`` from ``x``.
-
-        Args:
-            x (Tensor): Grid ``(B, C, H, W)``.
-            pos (Tensor): ``(row, col)`` positions ``(B, m, 2)``.
-
-        Returns:
-            Tensor: ``(B, m, C)``.
-        """
-        B, C, H, W = x.shape
-        index = pos[..., 0] * W + pos[..., 1]  # (B, m)
-        tokens = x.flatten(2).transpose(1, 2)  # (B, H*W, C)
-        return tokens.gather(1, index.unsqueeze(-1).expand(-1, -1, C))
+    gather = staticmethod(gather_cells)
 
     def get_targets(self,
                     pos1: torch.Tensor,
                     pos2: torch.Tensor,
                     grid_hw: Tuple[int, int],
                     grid_id: int = 0) -> torch.Tensor:
-        """Targets of the current ``mode`` for given pairs.
-
-        Args:
-            pos1, pos2 (Tensor): Endpoints ``(B, m, 2)`` as ``(row, col)``.
-            grid_hw (tuple[int, int]): Grid size ``(H, W)``.
-            grid_id (int): Which of the head's grids (its MLP and
-                offset classes). Defaults to 0.
-
-        Returns:
-            Tensor: ``(B, m, 2)``: float offsets for the ``l1*`` modes, or
-            int64 offset classes for ``ce``/``reg`` (``|d|`` with
-            ``use_abs``, else ``d + r`` for the ``2r + 1`` classes of that
-            axis).
-        """
-        if self.is_classification:
-            return offset_class_targets(pos1, pos2,
-                                        self.num_offset_classes[grid_id],
-                                        self.use_abs)
-        return regression_targets(pos1, pos2, grid_hw,
-                                  self.mode == 'l1_signed', self.target_norm)
-
-    def _check_grid(self, grid_hw: Tuple[int, int], grid_id: int) -> None:
-        """Refuse a grid with offsets that have no class."""
-        classes = self.num_offset_classes[grid_id]
-        reach = max_offsets(classes, self.use_abs)
-        if any(size - 1 > r for size, r in zip(grid_hw, reach)):
-            kind = 'unsigned' if self.use_abs else 'signed'
-            raise ValueError(
-                f'Grid {tuple(grid_hw)} of DrLoc grid {grid_id} has offsets '
-                f'up to {tuple(s - 1 for s in grid_hw)}, which exceeds the '
-                f'{kind} offset classes {classes} (largest |d| {reach}); '
-                'raise grid_size or num_offset_classes.')
-
-    # ---------------------------------------------------------------------
-    # Losses
-    # ---------------------------------------------------------------------
-    def _reduce(self, per_pair: torch.Tensor, num_coords: int) -> torch.Tensor:
-        """Reduce ``(B, m)`` per-pair losses (already summed over axes)."""
-        if self.reduction == 'paper':
-            # Eq. 2: sum over images of the expectation over pairs.
-            return per_pair.mean(dim=1).sum()
-        # Mean over images, pairs and the ``num_coords`` summed entries.
-        return per_pair.mean() / num_coords
-
-    def _classification_loss(self, logits: torch.Tensor,
-                             target: torch.Tensor) -> torch.Tensor:
-        """Per-pair loss of one axis: ``(B, m, n)``, ``(B, m)`` -> ``(B, m)``.
-        """
-        if self.mode == 'ce':
-            return F.cross_entropy(
-                logits.flatten(0, 1), target.flatten(),
-                reduction='none').view_as(target)
-        # Variance-aware regression on the class posterior (Eq. 6). Class
-        # indices stand for the offsets (shifted by r when signed); the
-        # shift moves mu and the target together, so the loss is the one on
-        # {-r..r}. The class count is not neutral: extra classes widen the
-        # posterior's support and change mu and var.
-        prob = logits.softmax(dim=-1)
-        classes = torch.arange(
-            logits.size(-1), device=logits.device, dtype=prob.dtype)
-        mu = (prob * classes).sum(dim=-1)
-        var = (prob * (classes - mu.unsqueeze(-1))**2).sum(dim=-1) + _VAR_EPS
-        log_var = var.log()
-        log_term = log_var if self.reg_log_term == 'var' else 0.5 * log_var
-        return (target - mu)**2 / var + self.reg_alpha * log_term
+        """The loss module's targets ``(B, m, 2)`` (float offsets or int64
+        offset classes) of the pairs ``pos1``, ``pos2`` ``(B, m, 2)`` on a
+        ``grid_hw`` grid, the ``grid_id``-th of the head."""
+        return self.loss_module.get_targets(pos1, pos2, grid_hw,
+                                            self.num_offset_classes[grid_id])
 
     def forward(self,
                 x: torch.Tensor,
@@ -452,17 +205,14 @@ class DrLocHead(BaseModule):
             Tensor: Scalar loss (before ``loss_weight``).
         """
         grid_hw = tuple(x.shape[-2:])
-        if self.is_classification:
-            self._check_grid(grid_hw, grid_id)
+        classes = self.num_offset_classes[grid_id]
+        if classes is not None:
+            # before the MLP: out-of-range classes would fail deep in it
+            check_grid_fits(grid_hw, classes, self.loss_module.use_abs,
+                            grid_id)
         pred = self(x, pos1, pos2, grid_id)
         target = self.get_targets(pos1, pos2, grid_hw, grid_id)
-        if not self.is_classification:
-            per_pair = (pred - target).abs().sum(dim=-1)
-            return self._reduce(per_pair, num_coords=2)
-        per_pair = sum(
-            self._classification_loss(logits, target[..., axis])
-            for axis, logits in enumerate(pred))
-        return self._reduce(per_pair, num_coords=1)
+        return self.loss_module.unweighted(pred, target)
 
     def loss(self,
              x: Union[torch.Tensor, Sequence[torch.Tensor]],
@@ -500,12 +250,10 @@ class DrLocHead(BaseModule):
             total = total + loss
             if self.multi_grid:
                 losses[f'drloc_s{i}'] = loss.detach()
+        # lambda applied once to the sum over grids
         losses['loss_drloc'] = self.loss_weight * total
         return losses
 
     def extra_repr(self) -> str:
-        return (f'mode={self.mode}, num_pairs={self.num_pairs}, '
-                f'target_norm={self.target_norm}, use_abs={self.use_abs}, '
-                f'num_offset_classes={self.num_offset_classes}, '
-                f'reduction={self.reduction}, '
-                f'loss_weight={self.loss_weight}')
+        return (f'num_pairs={self.num_pairs}, '
+                f'num_offset_classes={self.num_offset_classes}')
