@@ -50,6 +50,10 @@ def test_study_one_seed_one_epoch(tmp_path):
         res = results[f'{arm}/seed0']
         assert res['epochs'] == [1]
         assert 0 <= res['val']['accuracy/top1'][0] <= 100
+        # the final model measured on its 100 training images
+        assert 0 <= res['extra']['train_top1'] <= 100
+        assert (work / arm / 'seed0' / 'train_eval' / 'test.log').is_file()
+        assert res['train_loss'][0] == [1]
     assert 'acc_relation' in results['relvit-joint/seed0']['train']
     assert 'acc_position' in results['relvit-upstream/seed0']['train']
     assert 'loss_drloc' in results['drloc/seed0']['train']
@@ -76,6 +80,7 @@ def test_study_one_seed_one_epoch(tmp_path):
     # outputs: table, plot, generated doc section
     table = (out / 'small_data_table.md').read_text()
     assert table.count('\n') == 2 + len(ARMS)
+    assert '| train top-1 (%) |' in table and '| 0/1 |' in table
     # the finetuned arm reports its upstream's SSL accuracies
     assert 'upstream position' in table.splitlines()[-1]
     png = (out / 'small_data_curves.png').read_bytes()
@@ -235,3 +240,112 @@ def test_fix_candidate_configs_train_one_step(tmp_path):
             # about half of the images are shuffled
             assert 0 < sum(
                 (p != np.arange(49)).any() for p in perms) < len(perms)
+
+
+def load_study_tool():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('small_data_study', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize('dataset', ['fmnist', 'digits'])
+def test_study_plans_every_arm(dataset, tmp_path):
+    tool = load_study_tool()
+    arms = list(tool.DATASETS[dataset]['arms'])
+    args = tool.parse_args([
+        '--dataset', dataset, '--arms', *arms, '--seeds', '0', '1',
+        '--epochs', '9', '--upstream-epochs', '9', '--num-train', '1000',
+        '--work-dir',
+        str(tmp_path)
+    ])
+    runs = {r.key: r for r in tool.plan_runs(args)}
+    # 7 arms + 2 upstreams (the papers' and the half one) per seed
+    assert len(runs) == 2 * 9
+    # same total epochs: the matched arm's upstream and finetune add to 9
+    matched = runs['relvit-finetune-matched/seed1']
+    assert matched.upstream is runs['relvit-upstream-half/seed1']
+    assert (matched.upstream.epochs, matched.epochs) == (4, 5)
+    # the papers' protocol: 9 upstream + 9 finetune epochs
+    paper = runs['relvit-finetune/seed1']
+    assert (paper.upstream.epochs, paper.epochs) == (9, 9)
+    assert runs['supervised/seed0'].epochs == 9
+    cfgs = {}
+    for key in ('supervised/seed0', 'supervised-nopos/seed0',
+                'relvit-joint-nopos/seed0', 'relvit-finetune-matched/seed1'):
+        path = tmp_path / (key.replace('/', '_') + '.py')
+        path.write_text(tool.run_config_text(runs[key], args))
+        cfgs[key] = Config.fromfile(str(path))
+    assert cfgs['supervised/seed0'].model.backbone.get('use_pos_embed',
+                                                        True)
+    assert not cfgs['supervised-nopos/seed0'].model.backbone.use_pos_embed
+    joint = cfgs['relvit-joint-nopos/seed0'].model
+    assert not joint.backbone.use_pos_embed
+    assert {'relation', 'position'} <= set(joint.aux_heads)
+    ft = cfgs['relvit-finetune-matched/seed1']
+    assert ft.model.backbone.init_cfg.checkpoint == osp.join(
+        str(tmp_path), 'relvit-upstream-half', 'seed1', 'epoch_4.pth')
+    assert ft.train_cfg.max_epochs == 5
+    assert ft.param_scheduler[0].end == 5
+    # the schedule and data are the supervised arm's
+    for key in ('train_dataloader', 'val_dataloader', 'optim_wrapper'):
+        assert ft[key] == cfgs['supervised/seed0'][key], key
+    # 20 evaluations per run by default
+    assert cfgs['supervised/seed0'].train_cfg.val_interval == 1
+    if dataset == 'fmnist':
+        assert cfgs['supervised/seed0'].train_dataloader.dataset \
+            .num_samples == 1000
+    else:
+        assert cfgs['supervised/seed0'].train_dataloader.dataset \
+            .data_root.endswith(osp.join('data', 'digits', 'cls', ''))
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--arms', 'relvit-finetune-matched', '--epochs', '1'])
+
+
+def test_study_sweep_cells(tmp_path):
+    tool = load_study_tool()
+    args = tool.parse_args([
+        '--sweep', 'epochs=200', 'epochs=400,lr=2e-3,weight_decay=0.1',
+        'lr=1e-3,warmup=0.05', '--seeds', '0', '--epochs', '100',
+        '--work-dir',
+        str(tmp_path)
+    ])
+    assert args.arms == ['supervised']
+    runs = tool.plan_runs(args)
+    assert [r.name for r in runs] == [
+        'e200_lr0.0005_wd0.1_wu0.1', 'e400_lr0.002_wd0.1_wu0.1',
+        'e100_lr0.001_wd0.1_wu0.05'
+    ]
+    # only values that differ from the config are passed on
+    assert [r.cfg_options for r in runs] == [
+        [], ['optim_wrapper.optimizer.lr=2e-3'],
+        ['optim_wrapper.optimizer.lr=1e-3']
+    ]
+    text = tool.run_config_text(runs[2], args)
+    assert 'warmup_ratio=0.05' in text and 'end=100' in text
+    # the options are part of the run's identity
+    assert '# --cfg-options optim_wrapper.optimizer.lr=1e-3' in text
+    assert 'val_interval=20' in tool.run_config_text(runs[1], args)
+
+    def result(test, train):
+        return dict(
+            val={'accuracy/top1': test},
+            epochs=list(range(10, 10 * len(test) + 1, 10)),
+            extra=dict(train_top1=train),
+            wall_s=60.0)
+
+    results = {
+        runs[0].key: result([50.0] * 20, 99.0),
+        runs[1].key: result([50.0 + i for i in range(20)], 80.0),
+    }
+    table = tool.format_sweep(results, runs).splitlines()
+    assert len(table) == 4  # the unfinished cell has no row
+    assert '| 200 | 0.0005 | 0.1 | 0.1 | 0 | 50.00 | 99.00 | 0.00 ' \
+        in table[2] and table[2].endswith('| yes | 1.0 |')
+    assert '| no: test top-1 moved 4.00 points' in table[3]
+    for bad in (['--sweep', 'lr=x'], ['--sweep', 'momentum=0.9'],
+                ['--sweep', 'warmup=1.5'], ['--sweep', 'epochs=200',
+                                            '--arms', 'drloc']):
+        with pytest.raises(SystemExit):
+            tool.parse_args(bad)

@@ -192,6 +192,10 @@ class StudyRunner:
         settings = settings_hash(text)
         result_path = osp.join(run.work_dir, 'result.json')
         result = self._reusable(result_path, settings)
+        if result is not None and 'train_loss' not in result:
+            # written before the loss curve was recorded
+            result['train_loss'] = read_scalars(
+                latest_scalars(run.work_dir), self.metrics)['train_loss']
         if result is not None:
             result = self._extra(run, result, result_path)
             self.finish(run, result, reused=True)
