@@ -8,6 +8,7 @@ import pytest
 from conftest import REPO, run_tool
 from mmengine.config import Config
 
+from mmrelvit.analysis.tables import sweep_table
 from mmrelvit.datasets.fashion_mnist import write_idx
 
 TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'small_data_study.py')
@@ -339,7 +340,7 @@ def test_study_sweep_cells(tmp_path):
         runs[0].key: result([50.0] * 20, 99.0),
         runs[1].key: result([50.0 + i for i in range(20)], 80.0),
     }
-    table = tool.format_sweep(results, runs).splitlines()
+    table = sweep_table(results, runs).splitlines()
     assert len(table) == 4  # the unfinished cell has no row
     assert '| 200 | 0.0005 | 0.1 | 0.1 | 0 | 50.00 | 99.00 | 0.00 ' \
         in table[2] and table[2].endswith('| yes | 1.0 |')

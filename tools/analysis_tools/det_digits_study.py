@@ -41,12 +41,13 @@ import time
 import numpy as np
 
 # the run/report machinery of the sibling tool (tools/ is not a package)
-from mmrelvit.analysis import (Run, StudyRunner, command_line, mean_std,
-                               update_doc)
+from mmrelvit.analysis import Run, StudyRunner, command_line, update_doc
+from mmrelvit.analysis.tables import detection_rows, detection_table
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 BBOX, SEGM, BBOX50 = 'coco/bbox_mAP', 'coco/segm_mAP', 'coco/bbox_mAP_50'
+METRICS = dict(bbox=BBOX, segm=SEGM, bbox50=BBOX50)
 DET_DIR = osp.join(REPO, 'configs', 'mask_rcnn')
 # name -> (title, detector config, pretraining run)
 ARMS = {
@@ -300,44 +301,11 @@ def ensure_data(args) -> None:
 
 
 def aggregate(results: dict, arms) -> list:
-    rows = []
-    for arm in arms:
-        runs = sorted((r for r in results.values() if r['arm'] == arm),
-                      key=lambda r: r['seed'])
-        if not runs:
-            continue
-        rows.append(
-            dict(
-                arm=arm,
-                title=ARMS[arm][0],
-                seeds=[r['seed'] for r in runs],
-                **{
-                    key: mean_std([100 * r['val'][metric][-1] for r in runs])
-                    for key, metric in (('bbox', BBOX), ('segm', SEGM),
-                                        ('bbox50', BBOX50))
-                },
-                per_seed=[100 * r['val'][BBOX][-1] for r in runs],
-                wall_s=mean_std([r['wall_s'] for r in runs])))
-    return rows
+    return detection_rows(results, {arm: ARMS[arm][0]
+                                    for arm in arms}, METRICS)
 
 
-def format_table(rows: list) -> str:
-    base = next((r for r in rows if r['arm'] == 'supervised'), None)
-    lines = [
-        '| backbone | box mAP | vs supervised | mask mAP | box AP50 '
-        '| box mAP per seed | min / run |',
-        '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
-    ]
-    for r in rows:
-        delta = ('' if base is None or r is base else
-                 f"{r['bbox'][0] - base['bbox'][0]:+.2f}")
-        lines.append(
-            f"| {r['title']} | {r['bbox'][0]:.2f} +- {r['bbox'][1]:.2f} "
-            f"| {delta} | {r['segm'][0]:.2f} +- {r['segm'][1]:.2f} "
-            f"| {r['bbox50'][0]:.2f} +- {r['bbox50'][1]:.2f} "
-            f"| {' / '.join(f'{v:.2f}' for v in r['per_seed'])} "
-            f"| {r['wall_s'][0] / 60:.1f} |")
-    return '\n'.join(lines)
+format_table = detection_table
 
 
 def main(argv=None):

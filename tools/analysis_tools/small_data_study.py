@@ -48,8 +48,10 @@ import os.path as osp
 import time
 
 from mmrelvit.analysis import (TOP1, Run, StudyRunner, command_line,
-                               convergence, mean_std, plot_curves,
-                               test_checkpoint, update_doc)
+                               plot_curves, test_checkpoint, update_doc)
+from mmrelvit.analysis.sweep import SWEEP_KEYS, cell_settings, parse_cells
+from mmrelvit.analysis.tables import (classification_rows,
+                                      classification_table, sweep_table)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NOPOS = 'model = dict(backbone=dict(use_pos_embed=False))'
@@ -112,13 +114,6 @@ DATASETS = {
         }),
 }
 DEFAULT_ARMS = ['supervised', 'drloc', 'relvit-joint', 'relvit-finetune']
-# --sweep key -> config key it overrides (None: a study setting)
-SWEEP_KEYS = {
-    'lr': 'optim_wrapper.optimizer.lr',
-    'weight_decay': 'optim_wrapper.optimizer.weight_decay',
-    'warmup': None,
-    'epochs': None,
-}
 
 
 def arm_spec(dataset: str, name: str) -> tuple:
@@ -231,7 +226,10 @@ def parse_args(argv=None):
         if args.arms is not None:
             parser.error('--sweep trains the supervised arm; drop --arms')
         args.arms = ['supervised']
-        args.cells = parse_sweep(parser, args.sweep, args.epochs)
+        try:
+            args.cells = parse_cells(args.sweep, args.epochs)
+        except ValueError as err:
+            parser.error(f'--sweep: {err}')
     else:
         args.cells = None
         args.arms = args.arms or DEFAULT_ARMS
@@ -248,51 +246,6 @@ def parse_args(argv=None):
         parser.error('relvit-finetune-matched splits --epochs in two '
                      'halves: --epochs must be at least 2')
     return args
-
-
-def parse_sweep(parser, items, epochs) -> list:
-    """``['lr=1e-3,epochs=200', ...]``: one dict per cell (unset keys are
-    the config's values and ``--epochs``)."""
-    cells = []
-    for item in items:
-        cell = dict(lr=None, weight_decay=None, warmup='0.1', epochs=epochs)
-        for part in item.split(','):
-            key, sep, value = part.partition('=')
-            if not sep or key not in SWEEP_KEYS:
-                parser.error(f'--sweep expects cells KEY=V[,KEY=V...] with '
-                             f'KEY in {list(SWEEP_KEYS)}, got {item!r}')
-            try:
-                number = int(value) if key == 'epochs' else float(value)
-            except ValueError:
-                parser.error(f'--sweep {key}: {value!r} is not a number')
-            if number <= 0 or (key == 'warmup' and number >= 1):
-                parser.error(f'--sweep {key}: {value!r} out of range')
-            # kept as typed: the values are written into the runs' configs
-            cell[key] = number if key == 'epochs' else value
-        cells.append(cell)
-    return cells
-
-
-def cell_settings(cell: dict, config: str) -> dict:
-    """The cell's name and its effective lr / weight decay."""
-    from mmengine.config import Config
-    optimizer = Config.fromfile(config).optim_wrapper.optimizer
-    lr = float(cell['lr'] or optimizer.lr)
-    wd = float(cell['weight_decay'] or optimizer.weight_decay)
-    name = (f'e{cell["epochs"]}_lr{lr:g}_wd{wd:g}_'
-            f'wu{float(cell["warmup"]):g}')
-    return dict(name=name, lr=lr, weight_decay=wd)
-
-
-def cell_options(cell: dict, config: str) -> list:
-    """``--cfg-options`` of a sweep cell: the values that differ from the
-    config's own (the config's cell trains the unmodified config)."""
-    from mmengine.config import Config
-    optimizer = Config.fromfile(config).optim_wrapper.optimizer
-    return [
-        f'{SWEEP_KEYS[key]}={cell[key]}' for key in ('lr', 'weight_decay')
-        if cell[key] is not None and float(cell[key]) != optimizer[key]
-    ]
 
 
 def val_interval(args, epochs: int) -> int:
@@ -328,7 +281,7 @@ def plan_runs(args) -> list:
                         seed,
                         config,
                         cell['epochs'],
-                        cfg_options=cell_options(cell, config))
+                        cfg_options=settings['cfg_options'])
                     run.warmup = float(cell['warmup'])
                     run.cell = dict(cell, **settings)
                     runs.append(run)
@@ -430,118 +383,6 @@ def ensure_data(args) -> None:
         write_classification(args.data_root)
 
 
-# ---------------------------------------------------------------------------
-# Report
-# ---------------------------------------------------------------------------
-def run_convergence(result: dict) -> dict:
-    epochs, loss = result.get('train_loss', ([], []))
-    return convergence(
-        result['epochs'],
-        result['val'][TOP1],
-        train_acc=result.get('extra', {}).get('train_top1'),
-        loss_epochs=epochs,
-        train_loss=loss)
-
-
-def aggregate(results: dict, arms: dict, planned_runs: list) -> list:
-    """One row per arm: final and best top-1 over seeds, training top-1,
-    convergence, SSL accuracies (of the upstream runs for a finetuned arm),
-    curves, wall time."""
-    planned = {(run.name, run.seed): run for run in planned_runs}
-    rows = []
-    for name, (title, _, upstream, _) in arms.items():
-        runs = [r for r in results.values() if r['arm'] == name]
-        if not runs:
-            continue
-        runs.sort(key=lambda r: r['seed'])
-        curves = [r['val'][TOP1] for r in runs]
-        ups = [results.get(f"{upstream}/seed{r['seed']}")
-               for r in runs] if upstream is not None else []
-        ups = [u for u in ups if u is not None]
-        ssl = {}
-        for key in sorted({k for r in (ups or runs) for k in r['train']}):
-            if key.startswith('acc_'):
-                ssl[key[4:]] = mean_std([
-                    r['train'][key] for r in (ups or runs) if key in r['train']
-                ])
-        train = [r.get('extra', {}).get('train_top1') for r in runs]
-        train = [t for t in train if t is not None]
-        epochs = str(planned[runs[0]['arm'], runs[0]['seed']].epochs)
-        up = planned[runs[0]['arm'], runs[0]['seed']].upstream
-        if up is not None:
-            epochs = f'{up.epochs} + {epochs}'
-        rows.append(
-            dict(
-                arm=name,
-                title=title,
-                seeds=[r['seed'] for r in runs],
-                total_epochs=epochs,
-                final=mean_std([c[-1] for c in curves]),
-                best=mean_std([max(c) for c in curves]),
-                per_seed=[c[-1] for c in curves],
-                train=mean_std(train) if train else None,
-                converged=sum(run_convergence(r)['converged'] for r in runs),
-                ssl=ssl,
-                ssl_from='upstream ' if ups else '',
-                epochs=runs[0]['epochs'],
-                curves=curves,
-                wall_s=mean_std([r['wall_s'] for r in runs])))
-    return rows
-
-
-def format_table(rows: list) -> str:
-    base = next((r for r in rows if r['arm'] == 'supervised'), None)
-    lines = [
-        '| arm | epochs | final top-1 (%) | vs supervised | train top-1 (%) '
-        '| per seed (final) | converged | SSL train acc. (last epoch, %) '
-        '| min / run |',
-        '| --- | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: |',
-    ]
-    for r in rows:
-        delta = ('' if base is None or r is base else
-                 f"{r['final'][0] - base['final'][0]:+.2f}")
-        ssl = '-'
-        if r['ssl']:
-            ssl = r['ssl_from'] + ', '.join(f'{k} {100 * m:.1f}'
-                                            for k, (m, _) in r['ssl'].items())
-        train = '-' if r['train'] is None else (
-            f"{r['train'][0]:.2f} +- {r['train'][1]:.2f}")
-        per_seed = ' / '.join(f'{v:.2f}' for v in r['per_seed'])
-        lines.append(
-            f"| {r['title']} | {r['total_epochs']} "
-            f"| {r['final'][0]:.2f} +- {r['final'][1]:.2f} | {delta} "
-            f"| {train} | {per_seed} | {r['converged']}/{len(r['seeds'])} "
-            f"| {ssl} | {r['wall_s'][0] / 60:.1f} |")
-    return '\n'.join(lines)
-
-
-def format_sweep(results: dict, runs: list) -> str:
-    lines = [
-        '| epochs | lr | weight decay | warm-up | seed | final top-1 (%) '
-        '| train top-1 (%) | test move, last 20 % (points) '
-        '| loss drop, last 20 % | converged | min |',
-        '| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- '
-        '| ---: |'
-    ]
-    for run in runs:
-        r = results.get(run.key)
-        if r is None:
-            continue
-        c = run_convergence(r)
-        train = r.get('extra', {}).get('train_top1')
-        cell = run.cell
-        move = '-' if c['test_move'] is None else f"{c['test_move']:.2f}"
-        drop = '-' if c['loss_drop'] is None else f"{c['loss_drop']:.1%}"
-        lines.append(
-            f"| {run.epochs} | {cell['lr']:g} | {cell['weight_decay']:g} "
-            f"| {float(cell['warmup']):g} "
-            f"| {run.seed} | {r['val'][TOP1][-1]:.2f} "
-            f"| {'-' if train is None else f'{train:.2f}'} | {move} "
-            f"| {drop} | {'yes' if c['converged'] else 'no: ' + c['reason']} "
-            f"| {r['wall_s'] / 60:.1f} |")
-    return '\n'.join(lines)
-
-
 def main(argv=None):
     args = parse_args(argv)
     command = command_line(__file__, REPO, argv)
@@ -582,12 +423,12 @@ def main(argv=None):
     os.makedirs(args.out_dir, exist_ok=True)
     png = None
     if args.cells:
-        table = format_sweep(results, runs)
+        table = sweep_table(results, runs)
     else:
-        rows = aggregate(results, arm_table(args), runs)
+        rows = classification_rows(results, arm_table(args), runs)
         if not rows:
             raise SystemExit(f'no run finished; failed: {runner.failed}')
-        table = format_table(rows)
+        table = classification_table(rows)
         png = osp.join(args.out_dir, f'{name}_curves.png')
         plot_curves(rows, png, f'{data}, tiny ViT: {settings}')
     table_md = osp.join(args.out_dir, f'{name}_table.md')

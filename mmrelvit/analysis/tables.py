@@ -1,0 +1,177 @@
+"""Result rows and markdown tables of the small-data and detection
+studies (``result`` dicts as written by :class:`StudyRunner`)."""
+from .convergence import convergence
+from .report import mean_std
+from .runner import TOP1
+
+
+def run_convergence(result: dict) -> dict:
+    """:func:`convergence` of one classification run's result."""
+    epochs, loss = result.get('train_loss', ([], []))
+    return convergence(
+        result['epochs'],
+        result['val'][TOP1],
+        train_acc=result.get('extra', {}).get('train_top1'),
+        loss_epochs=epochs,
+        train_loss=loss)
+
+
+def classification_rows(results: dict, arms: dict, planned_runs) -> list:
+    """One row per arm: final and best top-1 over seeds, training top-1,
+    convergence, SSL accuracies (of the upstream runs for a finetuned arm),
+    curves, wall time.
+
+    Args:
+        results (dict): ``{run key: result}``.
+        arms (dict): ``{arm: (title, config, upstream name or None, ...)}``
+            in table order.
+        planned_runs (list[Run]): The study's runs (epochs, upstreams).
+    """
+    planned = {(run.name, run.seed): run for run in planned_runs}
+    rows = []
+    for name, (title, _, upstream, *_) in arms.items():
+        runs = sorted((r for r in results.values() if r['arm'] == name),
+                      key=lambda r: r['seed'])
+        if not runs:
+            continue
+        curves = [r['val'][TOP1] for r in runs]
+        ups = [
+            results[f"{upstream}/seed{r['seed']}"] for r in runs
+            if f"{upstream}/seed{r['seed']}" in results
+        ] if upstream is not None else []
+        ssl = {}
+        for key in sorted({k for r in (ups or runs) for k in r['train']}):
+            if key.startswith('acc_'):
+                ssl[key[4:]] = mean_std([
+                    r['train'][key] for r in (ups or runs) if key in r['train']
+                ])
+        train = [
+            r['extra']['train_top1'] for r in runs
+            if 'train_top1' in r.get('extra', {})
+        ]
+        first = planned[name, runs[0]['seed']]
+        epochs = str(first.epochs)
+        if first.upstream is not None:
+            epochs = f'{first.upstream.epochs} + {epochs}'
+        rows.append(
+            dict(
+                arm=name,
+                title=title,
+                seeds=[r['seed'] for r in runs],
+                total_epochs=epochs,
+                final=mean_std([c[-1] for c in curves]),
+                best=mean_std([max(c) for c in curves]),
+                per_seed=[c[-1] for c in curves],
+                train=mean_std(train) if train else None,
+                converged=sum(run_convergence(r)['converged'] for r in runs),
+                ssl=ssl,
+                ssl_from='upstream ' if ups else '',
+                epochs=runs[0]['epochs'],
+                curves=curves,
+                wall_s=mean_std([r['wall_s'] for r in runs])))
+    return rows
+
+
+def classification_table(rows: list) -> str:
+    """Markdown table of :func:`classification_rows`."""
+    base = next((r for r in rows if r['arm'] == 'supervised'), None)
+    lines = [
+        '| arm | epochs | final top-1 (%) | vs supervised | train top-1 (%) '
+        '| per seed (final) | converged | SSL train acc. (last epoch, %) '
+        '| min / run |',
+        '| --- | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: |',
+    ]
+    for r in rows:
+        delta = ('' if base is None or r is base else
+                 f"{r['final'][0] - base['final'][0]:+.2f}")
+        ssl = '-'
+        if r['ssl']:
+            ssl = r['ssl_from'] + ', '.join(f'{k} {100 * m:.1f}'
+                                            for k, (m, _) in r['ssl'].items())
+        train = '-' if r['train'] is None else (
+            f"{r['train'][0]:.2f} +- {r['train'][1]:.2f}")
+        per_seed = ' / '.join(f'{v:.2f}' for v in r['per_seed'])
+        lines.append(
+            f"| {r['title']} | {r['total_epochs']} "
+            f"| {r['final'][0]:.2f} +- {r['final'][1]:.2f} | {delta} "
+            f"| {train} | {per_seed} | {r['converged']}/{len(r['seeds'])} "
+            f"| {ssl} | {r['wall_s'][0] / 60:.1f} |")
+    return '\n'.join(lines)
+
+
+def sweep_table(results: dict, runs) -> str:
+    """Markdown table of a recipe sweep: one row per finished cell and
+    seed (``run.cell`` as of :func:`cell_settings`), with the verdict of
+    the convergence criterion."""
+    lines = [
+        '| epochs | lr | weight decay | warm-up | seed | final top-1 (%) '
+        '| train top-1 (%) | test move, last 20 % (points) '
+        '| loss drop, last 20 % | converged | min |',
+        '| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- '
+        '| ---: |'
+    ]
+    for run in runs:
+        r = results.get(run.key)
+        if r is None:
+            continue
+        c = run_convergence(r)
+        train = r.get('extra', {}).get('train_top1')
+        cell = run.cell
+        move = '-' if c['test_move'] is None else f"{c['test_move']:.2f}"
+        drop = '-' if c['loss_drop'] is None else f"{c['loss_drop']:.1%}"
+        lines.append(
+            f"| {run.epochs} | {cell['lr']:g} | {cell['weight_decay']:g} "
+            f"| {float(cell['warmup']):g} "
+            f"| {run.seed} | {r['val'][TOP1][-1]:.2f} "
+            f"| {'-' if train is None else f'{train:.2f}'} | {move} "
+            f"| {drop} | {'yes' if c['converged'] else 'no: ' + c['reason']} "
+            f"| {r['wall_s'] / 60:.1f} |")
+    return '\n'.join(lines)
+
+
+def detection_rows(results: dict, titles: dict, metrics: dict) -> list:
+    """One row per arm: the final COCO metrics (x100) over seeds.
+
+    Args:
+        results (dict): ``{run key: result}``.
+        titles (dict): ``{arm: title}`` in table order.
+        metrics (dict): ``{'bbox' | 'segm' | 'bbox50': scalars key}``.
+    """
+    rows = []
+    for arm, title in titles.items():
+        runs = sorted((r for r in results.values() if r['arm'] == arm),
+                      key=lambda r: r['seed'])
+        if not runs:
+            continue
+        rows.append(
+            dict(
+                arm=arm,
+                title=title,
+                seeds=[r['seed'] for r in runs],
+                **{
+                    key: mean_std([100 * r['val'][m][-1] for r in runs])
+                    for key, m in metrics.items()
+                },
+                per_seed=[100 * r['val'][metrics['bbox']][-1] for r in runs],
+                wall_s=mean_std([r['wall_s'] for r in runs])))
+    return rows
+
+
+def detection_table(rows: list) -> str:
+    """Markdown table of :func:`detection_rows`."""
+    base = next((r for r in rows if r['arm'] == 'supervised'), None)
+    lines = [
+        '| backbone | box mAP | vs supervised | mask mAP | box AP50 '
+        '| box mAP per seed | min / run |',
+        '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
+    ]
+    for r in rows:
+        delta = ('' if base is None or r is base else
+                 f"{r['bbox'][0] - base['bbox'][0]:+.2f}")
+        lines.append(
+            f"| {r['title']} | {r['bbox'][0]:.2f} +- {r['bbox'][1]:.2f} "
+            f"| {delta} | {r['segm'][0]:.2f} +- {r['segm'][1]:.2f} "
+            f"| {r['bbox50'][0]:.2f} +- {r['bbox50'][1]:.2f} "
+            f"| {' / '.join(f'{v:.2f}' for v in r['per_seed'])} "
+            f"| {r['wall_s'][0] / 60:.1f} |")
+    return '\n'.join(lines)
