@@ -149,7 +149,7 @@ def test_config_parses_and_builds(path):
         # DrLoc reads the grid the classifier sees: same channels
         assert aux.drloc.in_channels == head.in_channels
         if not name.endswith('digits'):
-            assert aux.drloc.loss_weight == LAMBDAS[model.backbone.type]
+            assert aux.drloc.loss.loss_weight == LAMBDAS[model.backbone.type]
     if name.startswith('drloc-relvit'):
         assert set(aux) == {'relation', 'position', 'drloc'}
 

@@ -27,6 +27,8 @@ DRLOC_PRESETS = {
     'drloc-cbr-official_t2t-vit-t-14_8xb128-101e_in100': ('reg', 0.1, 14),
 }
 
+DRLOC_LOSSES = dict(l1='DrLocL1Loss', ce='DrLocCELoss', reg='DrLocRegLoss')
+
 # name -> (mode, seed, data)
 RELVIT_PRESETS = {
     row[0]: row[1:]
@@ -95,19 +97,20 @@ def test_drloc_preset_fields(name):
     mode, lam, classes = DRLOC_PRESETS[name]
     cfg = load(DRLOC_DIR, name)
     drloc = cfg.model.aux_heads.drloc
-    assert drloc.get('mode', 'l1') == mode and drloc.loss_weight == lam
-    assert drloc.get('reduction', 'mean') == 'mean'  # F.l1_loss / CE means
+    loss = drloc.loss  # the objective and lambda (issue 18)
+    assert loss.type == DRLOC_LOSSES[mode] and loss.loss_weight == lam
+    assert loss.get('reduction', 'mean') == 'mean'  # F.l1_loss / CE means
     assert drloc.get('num_pairs', 64) == 64  # --sample_size 64
     if mode == 'l1':
-        assert drloc.target_norm == 'none'
+        assert loss.target_norm == 'none'
         assert 'num_offset_classes' not in drloc
     else:
-        assert drloc.use_abs is True
+        assert loss.use_abs is True
         assert drloc.num_offset_classes == classes
         assert drloc.branch_style == 'code'
-        assert drloc.get('reg_alpha', 0.001) == 0.001
+        assert loss.get('alpha', 0.001) == 0.001
         if mode == 'reg':
-            assert drloc.reg_log_term == 'var'
+            assert loss.log_term == 'var'
     # the rest of train.sh / main.py
     assert cfg.train_dataloader.batch_size == 128  # x 8 GPUs
     assert cfg.train_cfg.max_epochs == 101

@@ -18,14 +18,17 @@ model = dict(
     aux_heads=dict(
         drloc=dict(
             _base_.drloc_head,
-            mode='reg',
+            loss=dict(
+                _base_.drloc_head.loss,
+                type='DrLocRegLoss',
+                # classes of |d| (--use_abs)
+                use_abs=True,
+                # alpha log(var), as the code's cbr
+                log_term='var'),
             # one class per |d|: the code's out_dim = img_size // 32 = 7
-            use_abs=True,
             num_offset_classes=7,
             # the code's extra Linear(512, 512) before the two branches
-            branch_style='code',
-            # alpha log(var), as the code's cbr
-            reg_log_term='var')))
+            branch_style='code')))
 
 custom_hooks = _base_.custom_hooks + [
     dict(type='DrLocLambdaHook', warmup_epochs=20, decay_end_epoch=300)

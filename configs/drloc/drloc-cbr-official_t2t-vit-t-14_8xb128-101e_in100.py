@@ -18,15 +18,18 @@ model = dict(
     aux_heads=dict(
         drloc=dict(
             _base_.drloc_head,
-            mode='reg',
+            loss=dict(
+                _base_.drloc_head.loss,
+                type='DrLocRegLoss',
+                # classes of |d| (--use_abs)
+                use_abs=True,
+                # alpha log(var), as the code's cbr
+                log_term='var'),
             # one class per |d|: the code's hard-coded out_dim = 14
             # (|d| <= 6 on the 7x7 grid: classes 7..13 are never a target)
-            use_abs=True,
             num_offset_classes=14,
             # the code's extra Linear(512, 512) before the two branches
-            branch_style='code',
-            # alpha log(var), as the code's cbr
-            reg_log_term='var')))
+            branch_style='code')))
 
 custom_hooks = _base_.custom_hooks + [
     dict(type='DrLocLambdaHook', warmup_epochs=20, decay_end_epoch=300)

@@ -18,9 +18,12 @@ model = dict(
     aux_heads=dict(
         drloc=dict(
             _base_.drloc_head,
-            mode='ce',
+            loss=dict(
+                _base_.drloc_head.loss,
+                type='DrLocCELoss',
+                # classes of |d| (--use_abs)
+                use_abs=True),
             # one class per |d|: the code's out_dim = img_size // 32 = 7
-            use_abs=True,
             num_offset_classes=7,
             # the code's extra Linear(512, 512) before the two branches
             branch_style='code')))

@@ -18,10 +18,13 @@ model = dict(
     aux_heads=dict(
         drloc=dict(
             _base_.drloc_head,
-            mode='ce',
+            loss=dict(
+                _base_.drloc_head.loss,
+                type='DrLocCELoss',
+                # classes of |d| (--use_abs)
+                use_abs=True),
             # one class per |d|: the code's hard-coded out_dim = 14
             # (|d| <= 6 on the 7x7 grid: classes 7..13 are never a target)
-            use_abs=True,
             num_offset_classes=14,
             # the code's extra Linear(512, 512) before the two branches
             branch_style='code')))

@@ -16,7 +16,10 @@ _base_ = [
 model = dict(
     head=dict(num_classes=100),
     # targets: the raw cell offsets |du|, |dv| (0..6 on the 7x7 grid)
-    aux_heads=dict(drloc=dict(_base_.drloc_head, target_norm='none')))
+    aux_heads=dict(
+        drloc=dict(
+            _base_.drloc_head,
+            loss=dict(_base_.drloc_head.loss, target_norm='none'))))
 
 custom_hooks = _base_.custom_hooks + [
     dict(type='DrLocLambdaHook', warmup_epochs=20, decay_end_epoch=300)

@@ -15,4 +15,7 @@ model = dict(
         relation=dict(type='PatchRelationHead', in_channels=96),
         position=dict(type='AbsPositionHead', in_channels=96, num_patches=64),
         drloc=dict(
-            type='DrLocHead', in_channels=96, loss_weight=0.1, init_cfg=None)))
+            type='DrLocHead',
+            in_channels=96,
+            loss=dict(type='DrLocL1Loss', loss_weight=0.1),
+            init_cfg=None)))

@@ -11,4 +11,7 @@ _base_ = [
 model = dict(
     aux_heads=dict(
         drloc=dict(
-            type='DrLocHead', in_channels=96, loss_weight=0.1, init_cfg=None)))
+            type='DrLocHead',
+            in_channels=96,
+            loss=dict(type='DrLocL1Loss', loss_weight=0.1),
+            init_cfg=None)))

@@ -8,4 +8,7 @@ model = dict(
     type='AuxSSLEncoderDecoder',
     grid_pool=dict(type='AdaptiveAvgPool2d', output_size=8),
     aux_heads=dict(
-        drloc=dict(type='DrLocHead', in_channels=96, loss_weight=0.1)))
+        drloc=dict(
+            type='DrLocHead',
+            in_channels=96,
+            loss=dict(type='DrLocL1Loss', loss_weight=0.1))))

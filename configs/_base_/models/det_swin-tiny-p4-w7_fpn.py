@@ -36,4 +36,7 @@ drloc_joint = dict(
     type='AuxSSLTwoStageDetector',
     grid_pool=dict(type='AdaptiveAvgPool2d', output_size=7),
     aux_heads=dict(
-        drloc=dict(type='DrLocHead', in_channels=768, loss_weight=0.5)))
+        drloc=dict(
+            type='DrLocHead',
+            in_channels=768,
+            loss=dict(type='DrLocL1Loss', loss_weight=0.5))))

@@ -55,4 +55,7 @@ drloc_joint = dict(
     type='AuxSSLTwoStageDetector',
     grid_pool=dict(type='AdaptiveAvgPool2d', output_size=7),
     aux_heads=dict(
-        drloc=dict(type='DrLocHead', in_channels=384, loss_weight=0.1)))
+        drloc=dict(
+            type='DrLocHead',
+            in_channels=384,
+            loss=dict(type='DrLocL1Loss', loss_weight=0.1))))

@@ -26,4 +26,7 @@ model = dict(
         count_include_pad=False))
 
 drloc_head = dict(
-    type='DrLocHead', in_channels=96, loss_weight=0.1, init_cfg=None)
+    type='DrLocHead',
+    in_channels=96,
+    loss=dict(type='DrLocL1Loss', loss_weight=0.1),
+    init_cfg=None)

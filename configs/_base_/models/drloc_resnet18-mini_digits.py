@@ -17,4 +17,7 @@ model = dict(
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0)))
 
 drloc_head = dict(
-    type='DrLocHead', in_channels=128, loss_weight=0.5, init_cfg=None)
+    type='DrLocHead',
+    in_channels=128,
+    loss=dict(type='DrLocL1Loss', loss_weight=0.5),
+    init_cfg=None)

@@ -21,7 +21,10 @@ model = dict(
 # The paper reports no lambda for ResNet; 0.5 is the code's default. The
 # code's ResNet/CvT/ViT MLPs keep PyTorch's default init.
 drloc_head = dict(
-    type='DrLocHead', in_channels=2048, loss_weight=0.5, init_cfg=None)
+    type='DrLocHead',
+    in_channels=2048,
+    loss=dict(type='DrLocL1Loss', loss_weight=0.5),
+    init_cfg=None)
 
 # mmpretrain's ImageNet-1K ResNet-50 (76.55 top-1).
 in1k_backbone = dict(

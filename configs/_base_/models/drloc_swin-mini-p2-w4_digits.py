@@ -25,4 +25,7 @@ model = dict(
 
 # The model's trunc-normal init_cfg covers the DrLoc MLP.
 drloc_head = dict(
-    type='DrLocHead', in_channels=96, loss_weight=0.5, init_cfg=None)
+    type='DrLocHead',
+    in_channels=96,
+    loss=dict(type='DrLocL1Loss', loss_weight=0.5),
+    init_cfg=None)

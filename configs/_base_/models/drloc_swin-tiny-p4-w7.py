@@ -11,7 +11,10 @@ model = dict(type='AuxSSLClassifier')
 # The model's trunc-normal init_cfg covers the DrLoc MLP, as in the authors'
 # Swin.
 drloc_head = dict(
-    type='DrLocHead', in_channels=768, loss_weight=0.5, init_cfg=None)
+    type='DrLocHead',
+    in_channels=768,
+    loss=dict(type='DrLocL1Loss', loss_weight=0.5),
+    init_cfg=None)
 
 # Backbone delta of the fine-tuning leaves (paper Tab. 5): mmpretrain's
 # ImageNet-1K Swin-T (81.18 top-1).

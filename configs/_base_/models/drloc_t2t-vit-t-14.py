@@ -19,7 +19,10 @@ model = dict(
     init_cfg=dict(type='TruncNormal', layer='Linear', std=.02, bias=0.))
 
 drloc_head = dict(
-    type='DrLocHead', in_channels=384, loss_weight=0.1, init_cfg=None)
+    type='DrLocHead',
+    in_channels=384,
+    loss=dict(type='DrLocL1Loss', loss_weight=0.1),
+    init_cfg=None)
 
 # mmpretrain's ImageNet-1K T2T-ViT_t-14 (81.83 top-1).
 in1k_backbone = dict(

@@ -19,4 +19,7 @@ model = dict(
     ]))
 
 drloc_head = dict(
-    type='DrLocHead', in_channels=768, loss_weight=0.01, init_cfg=None)
+    type='DrLocHead',
+    in_channels=768,
+    loss=dict(type='DrLocL1Loss', loss_weight=0.01),
+    init_cfg=None)
