@@ -2,7 +2,7 @@ import torch
 from mmpretrain.registry import MODELS
 
 from ..utils.drloc_targets import TARGET_NORMS, regression_targets
-from .drloc_loss import DrLocLoss
+from .drloc_loss import DrLocLoss, check_choice
 
 
 @MODELS.register_module()
@@ -42,9 +42,7 @@ class DrLocL1Loss(DrLocLoss):
                  reduction: str = 'mean',
                  loss_weight: float = 1.0):
         super().__init__(use_abs, reduction, loss_weight)
-        if target_norm not in TARGET_NORMS:
-            raise ValueError(f'target_norm must be one of {TARGET_NORMS}, '
-                             f'got {target_norm!r}')
+        check_choice('target_norm', target_norm, TARGET_NORMS)
         self.target_norm = target_norm
 
     def get_targets(self, pos1, pos2, grid_hw, num_classes=None):

@@ -25,6 +25,12 @@ _LEGACY_MODES = dict(
 Prediction = Union[torch.Tensor, Sequence[torch.Tensor]]
 
 
+def check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
+    """Refuse a string option outside ``allowed``, naming the choices."""
+    if value not in allowed:
+        raise ValueError(f'{name} must be one of {allowed}, got {value!r}')
+
+
 class DrLocLoss(nn.Module):
     """Base of a DrLoc objective: targets, per-pair loss, reduction.
 
@@ -57,9 +63,7 @@ class DrLocLoss(nn.Module):
                  reduction: str = 'mean',
                  loss_weight: float = 1.0):
         super().__init__()
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f'reduction must be one of {_REDUCTIONS}, '
-                             f'got {reduction!r}')
+        check_choice('reduction', reduction, _REDUCTIONS)
         self.use_abs = use_abs
         self.reduction = reduction
         self.loss_weight = loss_weight

@@ -1,7 +1,7 @@
 import torch
 from mmpretrain.registry import MODELS
 
-from .drloc_loss import OffsetClassLoss
+from .drloc_loss import OffsetClassLoss, check_choice
 
 _LOG_TERMS = ('sigma', 'var')
 # Keeps log(var) finite when a branch collapses onto one class (as in the
@@ -38,9 +38,7 @@ class DrLocRegLoss(OffsetClassLoss):
                  reduction: str = 'mean',
                  loss_weight: float = 1.0):
         super().__init__(use_abs, reduction, loss_weight)
-        if log_term not in _LOG_TERMS:
-            raise ValueError(f'log_term must be one of {_LOG_TERMS}, '
-                             f'got {log_term!r}')
+        check_choice('log_term', log_term, _LOG_TERMS)
         self.alpha = alpha
         self.log_term = log_term
 
