@@ -5,7 +5,8 @@ is configured with decides what the MLP predicts (float offsets or per-axis
 offset classes), builds the targets from the pairs
 (:mod:`mmrelvit.models.utils.drloc_targets`) and reduces the per-pair
 losses. The registered objectives live one per file:
-:class:`DrLocL1Loss`, :class:`DrLocCELoss` and :class:`DrLocRegLoss`.
+:class:`DrLocL1Loss`, :class:`DrLocCELoss` and :class:`DrLocRegLoss`;
+:func:`legacy_loss_cfg` maps the head's pre-split keywords onto them.
 """
 from typing import Optional, Sequence, Tuple, Union
 
