@@ -9,5 +9,4 @@ model = dict(
             type='DrLocHead',
             in_channels=_base_.embed_dims,
             num_pairs=64,
-            mode='l1',
-            loss_weight=0.1)))
+            loss=dict(type='DrLocL1Loss', loss_weight=0.1))))

@@ -84,8 +84,8 @@ DATASETS = {
             'relvit-joint-nopos': ('RelViT joint, no positional embedding',
                                    _fmnist('vit-tiny-p4-relvit-joint-nopos')),
             'relvit-finetune':
-            (FINETUNE, _fmnist('vit-tiny-p4-relvit-finetune'),
-             'relvit-upstream'),
+            (FINETUNE + " (papers' protocol: upstream, then as long)",
+             _fmnist('vit-tiny-p4-relvit-finetune'), 'relvit-upstream'),
             'relvit-finetune-matched':
             (FINETUNE + ', same total epochs',
              _fmnist('vit-tiny-p4-relvit-finetune'), 'relvit-upstream-half'),
@@ -106,8 +106,8 @@ DATASETS = {
             ('RelViT joint, no positional embedding',
              _digits('relvit/relvit-joint_vit-tiny-p4'), None, (NOPOS, )),
             'relvit-finetune':
-            (FINETUNE, _digits('relvit/vit-tiny-p4_relvit-pre'),
-             'relvit-upstream'),
+            (FINETUNE + " (papers' protocol: upstream, then as long)",
+             _digits('relvit/vit-tiny-p4_relvit-pre'), 'relvit-upstream'),
             'relvit-finetune-matched':
             (FINETUNE + ', same total epochs',
              _digits('relvit/vit-tiny-p4_relvit-pre'), 'relvit-upstream-half'),
