@@ -21,6 +21,10 @@ from .scalars import latest_scalars, read_scalars
 TOP1 = 'accuracy/top1'
 
 
+class NotTrained(Exception):
+    """A run without a finished result, in a report-only study."""
+
+
 class Run:
     """One training run: an arm (or an upstream) with one seed.
 
@@ -138,6 +142,8 @@ class StudyRunner:
         evaluate (callable, optional): ``run -> dict`` called once after a
             non-upstream run has trained (e.g. the accuracy on the training
             images); its result is stored under ``extra`` and reused.
+        report_only (bool): Train nothing: return the finished runs and
+            list the others in ``missing`` (a table of a study under way).
     """
 
     def __init__(self,
@@ -149,7 +155,8 @@ class StudyRunner:
                  force: bool = False,
                  metrics=(TOP1, ),
                  summary: Optional[Callable] = None,
-                 evaluate: Optional[Callable] = None):
+                 evaluate: Optional[Callable] = None,
+                 report_only: bool = False):
         self.runs = runs
         self.make_config = make_config
         self.repo = repo
@@ -159,6 +166,8 @@ class StudyRunner:
         self.metrics = metrics
         self.summary = summary or (lambda result: '')
         self.evaluate = evaluate
+        self.report_only = report_only
+        self.missing = []
         self.lock = threading.Lock()
         self.done = 0
         self.started = time.time()
@@ -200,6 +209,8 @@ class StudyRunner:
             result = self._extra(run, result, result_path)
             self.finish(run, result, reused=True)
             return result
+        if self.report_only:
+            raise NotTrained(run.key)
         cfg_path = osp.join(run.work_dir, 'config.py')
         with open(cfg_path, 'w') as f:
             f.write(text)
@@ -268,9 +279,12 @@ class StudyRunner:
         finished (the failed ones are listed in ``failed``)."""
         futures = {}
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            # upstream runs are queued first, so that a run waiting for its
-            # upstream never blocks the upstream's own slot
-            for run in sorted(self.runs, key=lambda r: not r.is_upstream):
+            # seed by seed (a first seed of every arm is ready early), the
+            # upstreams of a seed first: a run waiting for its upstream never
+            # blocks the upstream's own slot
+            order = sorted(
+                self.runs, key=lambda r: (r.seed, not r.is_upstream))
+            for run in order:
                 # an upstream that is not a run of this study (a given
                 # checkpoint) has no future to wait for
                 wait_for = (
@@ -280,6 +294,8 @@ class StudyRunner:
         for key, future in futures.items():
             try:
                 results[key] = future.result()
+            except NotTrained:
+                self.missing.append(key)
             except Exception as err:  # reported below, keep the others
                 if key not in self.failed:
                     self.failed.append(key)

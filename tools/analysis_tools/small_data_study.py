@@ -211,6 +211,11 @@ def parse_args(argv=None):
         help='also write TensorBoard event files (needs tensorboard)')
     parser.add_argument(
         '--force', action='store_true', help='retrain finished runs')
+    parser.add_argument(
+        '--report-only',
+        action='store_true',
+        help='train nothing: tabulate the finished runs of a study under '
+        'way and list the missing ones')
     args = parser.parse_args(argv)
     if args.upstream_epochs is None:
         args.upstream_epochs = args.epochs
@@ -409,7 +414,8 @@ def main(argv=None):
         summary=lambda r: f'top-1 {r["val"][TOP1][-1]:.2f}' +
         (f', train {r["extra"]["train_top1"]:.2f}' if 'extra' in r else ''),
         evaluate=None if args.no_train_eval else
-        (lambda run: train_accuracy(run, args, args.threads)))
+        (lambda run: train_accuracy(run, args, args.threads)),
+        report_only=args.report_only)
     results = runner.execute()
     wall = time.time() - start
     os.makedirs(args.work_dir, exist_ok=True)
@@ -436,6 +442,8 @@ def main(argv=None):
         f.write(table + '\n')
 
     print('\n' + table + '\n')
+    if runner.missing:
+        print(f'not trained yet: {", ".join(runner.missing)}')
     print(f'study wall time {wall / 60:.1f} min; table {table_md}' +
           (f'; plot {png}' if png else ''))
     if args.doc != 'none':
@@ -464,6 +472,9 @@ def main(argv=None):
         block = '\n'.join(block)
         if runner.failed:
             block += f'\n\nFailed runs: {", ".join(runner.failed)}'
+        if runner.missing:
+            block += ('\n\nNot trained yet (the study is under way): '
+                      f'{", ".join(runner.missing)}')
         update_doc(args.doc, block, marker=args.marker)
         print(f'updated {args.doc}')
     if runner.failed:
