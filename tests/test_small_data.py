@@ -96,6 +96,15 @@ def test_study_one_seed_one_epoch(tmp_path):
     assert proc.stdout.count('(reused)') == 5
     assert doc.read_text().count('small_data_study:begin') == 1
 
+    # a study under way: a table of the finished runs, nothing trained
+    proc = run_tool(
+        args[:2] + ['1', '0'] + args[3:] + ['--report-only'], timeout=300)
+    assert proc.stdout.count('(reused)') == 5
+    assert 'start ' not in proc.stdout
+    assert not (work / 'supervised' / 'seed1').exists()
+    assert 'Not trained yet (the study is under way): relvit-upstream/seed1' \
+        in doc.read_text()
+
 
 def load_det_tool():
     import importlib.util
