@@ -178,12 +178,30 @@ class StudyRunner:
             elapsed = time.time() - self.started
             print(f'[{elapsed / 60:5.1f} min] {msg}', flush=True)
 
+    def _settings(self, run):
+        text = self.make_config(run)
+        # the same run in another checkout (or on another machine) keeps
+        # its identity: results can be carried between sessions
+        return text, settings_hash(text.replace(self.repo, '<repo>'))
+
     def _reusable(self, result_path, settings):
         if self.force or not osp.isfile(result_path):
             return None
         with open(result_path) as f:
             result = json.load(f)
         return result if result.get('settings') == settings else None
+
+    def _finished(self, run):
+        _, settings = self._settings(run)
+        result_path = osp.join(run.work_dir, 'result.json')
+        return self._reusable(result_path, settings) is not None
+
+    def _checkpoint_needed(self, upstream):
+        """An upstream's checkpoint is needed while a run starting from it
+        has not finished (results may outlive checkpoints: only the
+        ``result.json`` files of a study are small enough to keep)."""
+        return any(not self._finished(r) for r in self.runs
+                   if r.upstream is upstream)
 
     def _extra(self, run, result, result_path):
         if self.evaluate is None or run.is_upstream or 'extra' in result:
@@ -197,10 +215,15 @@ class StudyRunner:
         if wait_for is not None:
             wait_for.result()  # raises if the upstream failed
         os.makedirs(run.work_dir, exist_ok=True)
-        text = self.make_config(run)
-        settings = settings_hash(text)
+        text, settings = self._settings(run)
         result_path = osp.join(run.work_dir, 'result.json')
         result = self._reusable(result_path, settings)
+        if (result is not None and run.is_upstream
+                and not osp.isfile(run.checkpoint)
+                and self._checkpoint_needed(run)):
+            self.log(f'{run.key}: result kept but {run.checkpoint} is gone '
+                     'and a run still needs it: training it again')
+            result = None
         if result is not None and 'train_loss' not in result:
             # written before the loss curve was recorded
             result['train_loss'] = read_scalars(
