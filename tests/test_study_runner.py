@@ -40,8 +40,10 @@ def plan(work):
 def config(repo):
 
     def make(run):
-        lines = [f"_base_ = ['{repo}/configs/{run.config}']",
-                 f'max_epochs={run.epochs}']
+        lines = [
+            f"_base_ = ['{repo}/configs/{run.config}']",
+            f'max_epochs={run.epochs}'
+        ]
         if run.upstream is not None:
             lines.append(f'load_from = {run.upstream.checkpoint!r}')
         return '\n'.join(lines) + '\n'
@@ -51,8 +53,7 @@ def config(repo):
 
 def calls(path):
     return [
-        osp.basename(osp.dirname(line))
-        for line in path.read_text().split()
+        osp.basename(osp.dirname(line)) for line in path.read_text().split()
     ] if path.exists() else []
 
 
