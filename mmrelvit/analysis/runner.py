@@ -214,7 +214,6 @@ class StudyRunner:
     def train(self, run: Run, wait_for=None) -> dict:
         if wait_for is not None:
             wait_for.result()  # raises if the upstream failed
-        os.makedirs(run.work_dir, exist_ok=True)
         text, settings = self._settings(run)
         result_path = osp.join(run.work_dir, 'result.json')
         result = self._reusable(result_path, settings)
@@ -234,6 +233,7 @@ class StudyRunner:
             return result
         if self.report_only:
             raise NotTrained(run.key)
+        os.makedirs(run.work_dir, exist_ok=True)
         cfg_path = osp.join(run.work_dir, 'config.py')
         with open(cfg_path, 'w') as f:
             f.write(text)
