@@ -359,3 +359,29 @@ def test_study_sweep_cells(tmp_path):
                                             '--arms', 'drloc']):
         with pytest.raises(SystemExit):
             tool.parse_args(bad)
+
+
+def test_study_recipe_reaches_every_run(tmp_path):
+    tool = load_study_tool()
+    args = tool.parse_args([
+        '--recipe', 'lr=2e-3,warmup=0.05', '--seeds', '0', '--epochs', '8',
+        '--arms', 'supervised', 'relvit-finetune-matched', '--work-dir',
+        str(tmp_path)
+    ])
+    runs = tool.plan_runs(args)
+    assert [r.key for r in runs] == [
+        'supervised/seed0', 'relvit-upstream-half/seed0',
+        'relvit-finetune-matched/seed0'
+    ]
+    for run in runs:
+        assert run.cfg_options == ['optim_wrapper.optimizer.lr=2e-3']
+        text = tool.run_config_text(run, args)
+        assert 'warmup_ratio=0.05' in text
+        assert '# --cfg-options optim_wrapper.optimizer.lr=2e-3' in text
+    # the config's own value is not passed on
+    args = tool.parse_args(['--recipe', 'lr=5e-4', '--seeds', '0'])
+    assert all(r.cfg_options == [] for r in tool.plan_runs(args))
+    for bad in (['--recipe', 'epochs=10'], ['--recipe', 'lr=0'],
+                ['--recipe', 'lr=1e-3', '--sweep', 'epochs=2']):
+        with pytest.raises(SystemExit):
+            tool.parse_args(bad)

@@ -30,7 +30,9 @@ and, for a finetune arm, the upstream checkpoint of the same seed.
 once per cell, the recipe search of docs/small_data.md; only values that
 differ from the config are passed on (``--cfg-options`` of
 ``tools/train.py``). Cells can be added to a finished sweep: only the new
-ones train.
+ones train. ``--recipe KEY=V[,KEY=V]`` (keys ``lr``, ``weight_decay``,
+``warmup``) puts every run of a study, upstreams included, on the recipe a
+sweep chose.
 
 Finished runs are reused (``result.json`` of the same generated config), so
 an interrupted study continues where it stopped; ``--force`` retrains.
@@ -148,6 +150,13 @@ def parse_args(argv=None):
         metavar='KEY=V[,KEY=V]',
         help='recipe search: train the supervised arm once per cell, keys '
         f'{list(SWEEP_KEYS)} (e.g. epochs=200,lr=1e-3)')
+    parser.add_argument(
+        '--recipe',
+        default=None,
+        metavar='KEY=V[,KEY=V]',
+        help='the recipe chosen by a sweep, applied to every run of the '
+        'study (upstreams included): keys lr, weight_decay, warmup (the '
+        'epochs are --epochs)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--epochs', type=int, default=30)
     parser.add_argument(
@@ -238,6 +247,16 @@ def parse_args(argv=None):
     else:
         args.cells = None
         args.arms = args.arms or DEFAULT_ARMS
+    args.recipe_cell = None
+    if args.recipe is not None:
+        if args.sweep is not None:
+            parser.error('--recipe fixes what --sweep searches: use one')
+        try:
+            (args.recipe_cell, ) = parse_cells([args.recipe], args.epochs)
+        except ValueError as err:
+            parser.error(f'--recipe: {err}')
+        if 'epochs=' in args.recipe:
+            parser.error('--recipe: the epochs are --epochs')
     unknown = (
         set(args.arms) - set(DATASETS[args.dataset]['arms']) - set(args.extra))
     if unknown:
@@ -269,6 +288,13 @@ def arm_table(args) -> dict:
     return {name: arms[name] for name in args.arms}
 
 
+def recipe_options(args, config: str) -> list:
+    """``--cfg-options`` that put ``config`` on the study's recipe."""
+    if args.recipe_cell is None:
+        return []
+    return cell_settings(args.recipe_cell, config)['cfg_options']
+
+
 def plan_runs(args) -> list:
     arms = arm_table(args)
     runs, upstreams = [], {}
@@ -296,19 +322,30 @@ def plan_runs(args) -> list:
             if upstream is not None:
                 up = upstreams.get((upstream, seed))
                 if up is None:
+                    up_config = DATASETS[args.dataset]['upstream']
                     up = Run(
                         upstream,
                         seed,
-                        DATASETS[args.dataset]['upstream'],
+                        up_config,
                         upstream_epochs[upstream],
-                        is_upstream=True)
+                        is_upstream=True,
+                        cfg_options=recipe_options(args, up_config))
                     upstreams[upstream, seed] = up
                     runs.append(up)
                 if upstream == 'relvit-upstream-half':
                     epochs = args.epochs - up.epochs
-            run = Run(name, seed, config, epochs, upstream=up)
+            run = Run(
+                name,
+                seed,
+                config,
+                epochs,
+                upstream=up,
+                cfg_options=recipe_options(args, config))
             run.lines = lines
             runs.append(run)
+    if args.recipe_cell is not None:
+        for run in runs:
+            run.warmup = float(args.recipe_cell['warmup'])
     for run in runs:
         run.work_dir = osp.abspath(
             osp.join(args.work_dir, run.name, f'seed{run.seed}'))
@@ -424,8 +461,10 @@ def main(argv=None):
 
     name = args.name or ('small_data_sweep' if args.cells else 'small_data')
     data = DATASETS[args.dataset]['title']
+    recipe = f', recipe {args.recipe}' if args.recipe else ''
     settings = (f'{data}, {size}, {args.epochs} epoch(s) (relvit-finetune '
-                f'upstream {args.upstream_epochs}), seeds {args.seeds}')
+                f'upstream {args.upstream_epochs}){recipe}, seeds '
+                f'{args.seeds}')
     os.makedirs(args.out_dir, exist_ok=True)
     png = None
     if args.cells:
