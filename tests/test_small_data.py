@@ -287,8 +287,8 @@ def test_study_plans_every_arm(dataset, tmp_path):
         path = tmp_path / (key.replace('/', '_') + '.py')
         path.write_text(tool.run_config_text(runs[key], args))
         cfgs[key] = Config.fromfile(str(path))
-    assert cfgs['supervised/seed0'].model.backbone.get('use_pos_embed',
-                                                        True)
+    backbone = cfgs['supervised/seed0'].model.backbone
+    assert backbone.get('use_pos_embed', True)
     assert not cfgs['supervised-nopos/seed0'].model.backbone.use_pos_embed
     joint = cfgs['relvit-joint-nopos/seed0'].model
     assert not joint.backbone.use_pos_embed
