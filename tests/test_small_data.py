@@ -265,9 +265,8 @@ def test_study_plans_every_arm(dataset, tmp_path):
     tool = load_study_tool()
     arms = list(tool.DATASETS[dataset]['arms'])
     args = tool.parse_args([
-        '--dataset', dataset, '--arms', *arms, '--seeds', '0', '1',
-        '--epochs', '9', '--upstream-epochs', '9', '--num-train', '1000',
-        '--work-dir',
+        '--dataset', dataset, '--arms', *arms, '--seeds', '0', '1', '--epochs',
+        '9', '--upstream-epochs', '9', '--num-train', '1000', '--work-dir',
         str(tmp_path)
     ])
     runs = {r.key: r for r in tool.plan_runs(args)}
@@ -317,8 +316,7 @@ def test_study_sweep_cells(tmp_path):
     tool = load_study_tool()
     args = tool.parse_args([
         '--sweep', 'epochs=200', 'epochs=400,lr=2e-3,weight_decay=0.1',
-        'lr=1e-3,warmup=0.05', '--seeds', '0', '--epochs', '100',
-        '--work-dir',
+        'lr=1e-3,warmup=0.05', '--seeds', '0', '--epochs', '100', '--work-dir',
         str(tmp_path)
     ])
     assert args.arms == ['supervised']
@@ -328,10 +326,9 @@ def test_study_sweep_cells(tmp_path):
         'e100_lr0.001_wd0.1_wu0.05'
     ]
     # only values that differ from the config are passed on
-    assert [r.cfg_options for r in runs] == [
-        [], ['optim_wrapper.optimizer.lr=2e-3'],
-        ['optim_wrapper.optimizer.lr=1e-3']
-    ]
+    assert [r.cfg_options
+            for r in runs] == [[], ['optim_wrapper.optimizer.lr=2e-3'],
+                               ['optim_wrapper.optimizer.lr=1e-3']]
     text = tool.run_config_text(runs[2], args)
     assert 'warmup_ratio=0.05' in text and 'end=100' in text
     # the options are part of the run's identity
@@ -355,8 +352,8 @@ def test_study_sweep_cells(tmp_path):
         in table[2] and table[2].endswith('| yes | 1.0 |')
     assert '| no: test top-1 moved 4.00 points' in table[3]
     for bad in (['--sweep', 'lr=x'], ['--sweep', 'momentum=0.9'],
-                ['--sweep', 'warmup=1.5'], ['--sweep', 'epochs=200',
-                                            '--arms', 'drloc']):
+                ['--sweep',
+                 'warmup=1.5'], ['--sweep', 'epochs=200', '--arms', 'drloc']):
         with pytest.raises(SystemExit):
             tool.parse_args(bad)
 
