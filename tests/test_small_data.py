@@ -351,6 +351,12 @@ def test_study_sweep_cells(tmp_path):
     assert '| 200 | 0.0005 | 0.1 | 0.1 | 0 | 50.00 | 99.00 | 0.00 ' \
         in table[2] and table[2].endswith('| yes | 1.0 |')
     assert '| no: test top-1 moved 4.00 points' in table[3]
+    # what the 200 extra epochs of the 400-epoch cell bought: none of the
+    # finished cells shares its recipe (lr 2e-3), so nothing to compare
+    assert '| - | no: ' in table[3] and '| - | yes |' in table[2]
+    runs[0].cell['lr'] = runs[1].cell['lr']
+    table = sweep_table(results, runs).splitlines()
+    assert '| +19.00 (vs 200) | no: ' in table[3]
     for bad in (['--sweep', 'lr=x'], ['--sweep', 'momentum=0.9'],
                 ['--sweep',
                  'warmup=1.5'], ['--sweep', 'epochs=200', '--arms', 'drloc']):

@@ -99,16 +99,39 @@ def classification_table(rows: list) -> str:
     return '\n'.join(lines)
 
 
+def _gain_over_shorter(results: dict, runs, run) -> str:
+    """Final top-1 of ``run`` minus that of the longest finished run of
+    the same lr, weight decay, warm-up and seed with fewer epochs: what the
+    extra epochs bought."""
+
+    def recipe(r):
+        return (r.cell['lr'], r.cell['weight_decay'], float(r.cell['warmup']),
+                r.seed)
+
+    shorter = [
+        r for r in runs if r.key in results and recipe(r) == recipe(run)
+        and r.epochs < run.epochs
+    ]
+    if not shorter:
+        return '-'
+    prev = max(shorter, key=lambda r: r.epochs)
+    gain = (
+        results[run.key]['val'][TOP1][-1] - results[prev.key]['val'][TOP1][-1])
+    return f'{gain:+.2f} (vs {prev.epochs})'
+
+
 def sweep_table(results: dict, runs) -> str:
     """Markdown table of a recipe sweep: one row per finished cell and
     seed (``run.cell`` as of :func:`cell_settings`), with the verdict of
-    the convergence criterion."""
+    the convergence criterion and the gain of the cell over the same
+    recipe trained for fewer epochs."""
     lines = [
         '| epochs | lr | weight decay | warm-up | seed | final top-1 (%) '
         '| train top-1 (%) | test move, last 20 % (points) '
-        '| loss drop, last 20 % | converged | min |',
-        '| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- '
-        '| ---: |'
+        '| loss drop, last 20 % | final top-1 vs fewer epochs (points) '
+        '| converged | min |',
+        '| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: '
+        '| --- | ---: |'
     ]
     for run in runs:
         r = results.get(run.key)
@@ -124,7 +147,8 @@ def sweep_table(results: dict, runs) -> str:
             f"| {float(cell['warmup']):g} "
             f"| {run.seed} | {r['val'][TOP1][-1]:.2f} "
             f"| {'-' if train is None else f'{train:.2f}'} | {move} "
-            f"| {drop} | {'yes' if c['converged'] else 'no: ' + c['reason']} "
+            f"| {drop} | {_gain_over_shorter(results, runs, run)} "
+            f"| {'yes' if c['converged'] else 'no: ' + c['reason']} "
             f"| {r['wall_s'] / 60:.1f} |")
     return '\n'.join(lines)
 
