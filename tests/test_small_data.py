@@ -104,6 +104,7 @@ def test_study_one_seed_one_epoch(tmp_path):
     assert not (work / 'supervised' / 'seed1').exists()
     assert 'Not trained yet (the study is under way): relvit-upstream/seed1' \
         in doc.read_text()
+    assert "Table rebuilt from the runs' result.json" in doc.read_text()
 
 
 def load_det_tool():

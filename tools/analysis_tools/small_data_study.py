@@ -462,9 +462,13 @@ def main(argv=None):
     name = args.name or ('small_data_sweep' if args.cells else 'small_data')
     data = DATASETS[args.dataset]['title']
     recipe = f', recipe {args.recipe}' if args.recipe else ''
-    settings = (f'{data}, {size}, {args.epochs} epoch(s) (relvit-finetune '
-                f'upstream {args.upstream_epochs}){recipe}, seeds '
-                f'{args.seeds}')
+    if args.cells:
+        settings = f'{data}, {size}, the epochs of each cell'
+    else:
+        settings = (f'{data}, {size}, {args.epochs} epoch(s) '
+                    f'(relvit-finetune upstream {args.upstream_epochs})')
+    settings += f'{recipe}, seeds {args.seeds}'
+
     os.makedirs(args.out_dir, exist_ok=True)
     png = None
     if args.cells:
@@ -487,10 +491,19 @@ def main(argv=None):
           (f'; plot {png}' if png else ''))
     if args.doc != 'none':
         train_min = sum(r['wall_s'] for r in results.values()) / 60
+        if args.report_only:
+            how = (f'Table rebuilt from the runs\' result.json files '
+                   f'({time.strftime("%Y-%m-%d")}; {train_min:.1f} min of '
+                   'training summed over the runs); the same command '
+                   'without `--report-only` trains them (one job x one '
+                   'thread per core):')
+        else:
+            how = (f'Command ({time.strftime("%Y-%m-%d")}; {wall / 60:.1f} '
+                   f'min wall for this call, {train_min:.1f} min of '
+                   f'training summed over the runs, {args.jobs} job(s) x '
+                   f'{args.threads} thread(s)):')
         block = [
-            f'Command ({time.strftime("%Y-%m-%d")}; {wall / 60:.1f} min wall '
-            f'for this call, {train_min:.1f} min of training summed over '
-            f'the runs, {args.jobs} job(s) x {args.threads} thread(s)):',
+            how,
             '',
             '```shell',
             command,
