@@ -14,7 +14,7 @@ dataset_type = 'FashionMNISTIDX'
 default_hooks = dict(
     checkpoint=dict(
         _scope_='mmpretrain',
-        interval=800,
+        interval=600,
         max_keep_ckpts=1,
         type='CheckpointHook'),
     logger=dict(_scope_='mmpretrain', interval=10, type='LoggerHook'),
@@ -30,10 +30,14 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0))
 launcher = 'none'
-load_from = '/work/main/docs/small_data_runs/sweep_fmnist1k/e800_lr0.002_wd0.1_wu0.1/seed0/epoch_800.pth'
+load_from = None
 log_level = 'INFO'
 max_epochs = 30
 model = dict(
+    aux_heads=dict(
+        position=dict(in_channels=64, num_patches=49, type='AbsPositionHead'),
+        relation=dict(
+            in_channels=64, task='relation', type='PatchRelationHead')),
     backbone=dict(
         arch=dict(
             embed_dims=64, feedforward_channels=256, num_heads=4,
@@ -46,18 +50,15 @@ model = dict(
             dict(bias=0.0, layer='LayerNorm', type='Constant', val=1.0),
         ],
         patch_size=4,
-        type='TokenViT'),
+        type='TokenViT',
+        use_pos_embed=False),
     data_preprocessor=dict(
         mean=[
             72.94,
         ], num_classes=10, std=[
             90.02,
         ], to_rgb=False),
-    head=dict(
-        in_channels=64,
-        loss=dict(loss_weight=1.0, type='CrossEntropyLoss'),
-        num_classes=10,
-        type='VisionTransformerClsHead'),
+    head=None,
     type='AuxSSLClassifier')
 num_train = 2000
 optim_wrapper = dict(
@@ -68,30 +69,19 @@ param_scheduler = [
         begin=0,
         by_epoch=True,
         convert_to_iter_based=True,
-        end=800,
+        end=600,
         type='RelViTLR',
         warmup_ratio=0.1),
 ]
 randomness = dict(deterministic=False, seed=0)
 resume = False
-test_cfg = dict()
-test_dataloader = dict(
-    batch_size=500,
-    dataset=dict(
-        data_root='/usr/share/datasets/fashion-mnist',
-        num_samples=1000,
-        pipeline=[
-            dict(type='PackInputs'),
-        ],
-        split='train',
-        type='FashionMNISTIDX'),
-    num_workers=0,
-    sampler=dict(shuffle=False, type='DefaultSampler'))
-test_evaluator = dict(topk=(1, ), type='Accuracy')
+test_cfg = None
+test_dataloader = None
+test_evaluator = None
 test_pipeline = [
     dict(type='PackInputs'),
 ]
-train_cfg = dict(by_epoch=True, max_epochs=800, val_interval=40)
+train_cfg = dict(by_epoch=True, max_epochs=600, val_interval=30)
 train_dataloader = dict(
     batch_size=64,
     dataset=dict(
@@ -100,6 +90,7 @@ train_dataloader = dict(
         pipeline=[
             dict(crop_size=28, padding=2, type='RandomCrop'),
             dict(direction='horizontal', prob=0.5, type='RandomFlip'),
+            dict(patch_size=4, type='PatchAugment'),
             dict(type='PackInputs'),
         ],
         split='train',
@@ -110,22 +101,12 @@ train_dataloader = dict(
 train_pipeline = [
     dict(crop_size=28, padding=2, type='RandomCrop'),
     dict(direction='horizontal', prob=0.5, type='RandomFlip'),
+    dict(patch_size=4, type='PatchAugment'),
     dict(type='PackInputs'),
 ]
-val_cfg = dict()
-val_dataloader = dict(
-    batch_size=500,
-    dataset=dict(
-        data_root='/usr/share/datasets/fashion-mnist',
-        num_samples=None,
-        pipeline=[
-            dict(type='PackInputs'),
-        ],
-        split='test',
-        type='FashionMNISTIDX'),
-    num_workers=0,
-    sampler=dict(shuffle=False, type='DefaultSampler'))
-val_evaluator = dict(topk=(1, ), type='Accuracy')
+val_cfg = None
+val_dataloader = None
+val_evaluator = None
 vis_backends = [
     dict(_scope_='mmpretrain', type='LocalVisBackend'),
 ]
@@ -135,4 +116,4 @@ visualizer = dict(
     vis_backends=[
         dict(type='LocalVisBackend'),
     ])
-work_dir = '/work/main/docs/small_data_runs/sweep_fmnist1k/e800_lr0.002_wd0.1_wu0.1/seed0/train_eval'
+work_dir = '/work/main/docs/small_data_runs/fmnist1k/relvit-upstream/seed0'
