@@ -1,5 +1,7 @@
 """Result rows and markdown tables of the small-data and detection
 studies (``result`` dicts as written by :class:`StudyRunner`)."""
+from typing import Optional
+
 from .convergence import convergence
 from .report import mean_std
 from .runner import TOP1
@@ -72,6 +74,14 @@ def classification_rows(results: dict, arms: dict, planned_runs) -> list:
     return rows
 
 
+def _vs(row: dict, base: Optional[dict], key: str) -> str:
+    """Mean ``key`` of a row minus the supervised row's (empty for the
+    supervised row itself, or without one)."""
+    if base is None or row is base:
+        return ''
+    return f'{row[key][0] - base[key][0]:+.2f}'
+
+
 def classification_table(rows: list) -> str:
     """Markdown table of :func:`classification_rows`."""
     base = next((r for r in rows if r['arm'] == 'supervised'), None)
@@ -82,8 +92,7 @@ def classification_table(rows: list) -> str:
         '| --- | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: |',
     ]
     for r in rows:
-        delta = ('' if base is None or r is base else
-                 f"{r['final'][0] - base['final'][0]:+.2f}")
+        delta = _vs(r, base, 'final')
         ssl = '-'
         if r['ssl']:
             ssl = r['ssl_from'] + ', '.join(f'{k} {100 * m:.1f}'
@@ -190,8 +199,7 @@ def detection_table(rows: list) -> str:
         '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
     ]
     for r in rows:
-        delta = ('' if base is None or r is base else
-                 f"{r['bbox'][0] - base['bbox'][0]:+.2f}")
+        delta = _vs(r, base, 'bbox')
         lines.append(
             f"| {r['title']} | {r['bbox'][0]:.2f} +- {r['bbox'][1]:.2f} "
             f"| {delta} | {r['segm'][0]:.2f} +- {r['segm'][1]:.2f} "
