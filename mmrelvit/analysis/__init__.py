@@ -3,11 +3,12 @@
 plots and generated documentation blocks."""
 from .convergence import convergence
 from .report import command_line, mean_std, plot_curves, update_doc
-from .runner import TOP1, Run, StudyRunner, test_checkpoint
+from .runner import TOP1, Run, StudyRunner
 from .scalars import latest_scalars, read_scalars
+from .tools import test_checkpoint, tool_env
 
 __all__ = [
     'convergence', 'command_line', 'mean_std', 'plot_curves', 'update_doc',
     'TOP1', 'Run', 'StudyRunner', 'test_checkpoint', 'latest_scalars',
-    'read_scalars'
+    'read_scalars', 'tool_env'
 ]
