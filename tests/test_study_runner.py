@@ -105,3 +105,24 @@ def test_changed_settings_retrain(tmp_path, monkeypatch):
     assert calls(log) == ['upstream', 'upstream']
     with open(result_path) as f:
         assert json.load(f)['settings'] != before
+
+
+def test_order_upstreams_then_their_runs_then_the_rest(tmp_path, monkeypatch):
+    log = tmp_path / 'calls.txt'
+    monkeypatch.setenv('CALLS', str(log))
+    repo = make_repo(tmp_path / 'repo')
+    work = osp.join(repo, 'studies')
+    runs = []
+    for seed in (1, 0):
+        other = Run('other', seed, 'other.py', 1)
+        up = Run('upstream', seed, 'up.py', 1, is_upstream=True)
+        down = Run('finetune', seed, 'ft.py', 1, upstream=up)
+        for run in (other, up, down):
+            run.work_dir = osp.join(work, run.name, f'seed{seed}')
+        runs += [other, up, down]
+    StudyRunner(runs, config(repo), repo, jobs=1).execute()
+    seeds = [osp.basename(line) for line in log.read_text().split()]
+    assert [f'{n}/{s}' for n, s in zip(calls(log), seeds)] == [
+        'upstream/seed0', 'finetune/seed0', 'other/seed0', 'upstream/seed1',
+        'finetune/seed1', 'other/seed1'
+    ]

@@ -253,10 +253,13 @@ class StudyRunner:
         futures = {}
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             # seed by seed (a first seed of every arm is ready early), the
-            # upstreams of a seed first: a run waiting for its upstream never
-            # blocks the upstream's own slot
+            # upstreams of a seed first (a run waiting for its upstream never
+            # blocks the upstream's own slot), then the runs that start from
+            # them: they finish on the machine that holds the upstreams'
+            # checkpoints, which a later session does not have
             order = sorted(
-                self.runs, key=lambda r: (r.seed, not r.is_upstream))
+                self.runs,
+                key=lambda r: (r.seed, not r.is_upstream, r.upstream is None))
             for run in order:
                 # an upstream that is not a run of this study (a given
                 # checkpoint) has no future to wait for
