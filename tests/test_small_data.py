@@ -81,6 +81,8 @@ def test_study_one_seed_one_epoch(tmp_path):
     # outputs: table, plot, generated doc section
     table = (out / 'small_data_table.md').read_text()
     assert table.count('\n') == 2 + len(ARMS)
+    # one seed: no spread printed
+    assert '+-' not in table
     assert '| train top-1 (%) |' in table and '| 0/1 |' in table
     # the finetuned arm reports its upstream's SSL accuracies
     assert 'upstream position' in table.splitlines()[-1]

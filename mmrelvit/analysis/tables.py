@@ -97,12 +97,17 @@ def classification_table(rows: list) -> str:
         if r['ssl']:
             ssl = r['ssl_from'] + ', '.join(f'{k} {100 * m:.1f}'
                                             for k, (m, _) in r['ssl'].items())
-        train = '-' if r['train'] is None else (
-            f"{r['train'][0]:.2f} +- {r['train'][1]:.2f}")
+        one = len(r['seeds']) == 1
+
+        def spread(m_s):
+            # one seed has no spread: no '+- 0.00' that reads as agreement
+            return f'{m_s[0]:.2f}' + ('' if one else f' +- {m_s[1]:.2f}')
+
+        train = '-' if r['train'] is None else spread(r['train'])
         per_seed = ' / '.join(f'{v:.2f}' for v in r['per_seed'])
         lines.append(
             f"| {r['title']} | {r['total_epochs']} "
-            f"| {r['final'][0]:.2f} +- {r['final'][1]:.2f} | {delta} "
+            f"| {spread(r['final'])} | {delta} "
             f"| {train} | {per_seed} | {r['converged']}/{len(r['seeds'])} "
             f"| {ssl} | {r['wall_s'][0] / 60:.1f} |")
     return '\n'.join(lines)
