@@ -3,6 +3,7 @@ import os
 import os.path as osp
 import shlex
 import sys
+import textwrap
 
 import numpy as np
 
@@ -53,7 +54,8 @@ def plot_curves(rows: list,
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel('epoch')
     ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=9)
+    # long study settings wrap instead of running off the figure
+    ax.set_title(textwrap.fill(title, 100), fontsize=8)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc='lower right')
     fig.tight_layout()
