@@ -141,10 +141,16 @@ class StudyRunner:
             result = json.load(f)
         return result if result.get('settings') == settings else None
 
-    def _finished(self, run):
-        _, settings = self._settings(run)
+    def _stored(self, run):
+        """``(config text, settings, result path, reusable result or
+        None)`` of a run."""
+        text, settings = self._settings(run)
         result_path = osp.join(run.work_dir, 'result.json')
-        return self._reusable(result_path, settings) is not None
+        return text, settings, result_path, self._reusable(
+            result_path, settings)
+
+    def _finished(self, run):
+        return self._stored(run)[3] is not None
 
     def _checkpoint_needed(self, upstream):
         """An upstream's checkpoint is needed while a run starting from it
@@ -164,9 +170,7 @@ class StudyRunner:
     def train(self, run: Run, wait_for=None) -> dict:
         if wait_for is not None:
             wait_for.result()  # raises if the upstream failed
-        text, settings = self._settings(run)
-        result_path = osp.join(run.work_dir, 'result.json')
-        result = self._reusable(result_path, settings)
+        text, settings, result_path, result = self._stored(run)
         if (result is not None and run.is_upstream
                 and not osp.isfile(run.checkpoint)
                 and self._checkpoint_needed(run)):

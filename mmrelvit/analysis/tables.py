@@ -82,6 +82,12 @@ def _vs(row: dict, base: Optional[dict], key: str) -> str:
     return f'{row[key][0] - base[key][0]:+.2f}'
 
 
+def _spread(mean_std: tuple, n: int) -> str:
+    """``mean +- std`` over ``n`` seeds; one seed has no spread (no
+    ``+- 0.00`` that reads as agreement)."""
+    return f'{mean_std[0]:.2f}' + ('' if n == 1 else f' +- {mean_std[1]:.2f}')
+
+
 def classification_table(rows: list) -> str:
     """Markdown table of :func:`classification_rows`."""
     base = next((r for r in rows if r['arm'] == 'supervised'), None)
@@ -97,17 +103,12 @@ def classification_table(rows: list) -> str:
         if r['ssl']:
             ssl = r['ssl_from'] + ', '.join(f'{k} {100 * m:.1f}'
                                             for k, (m, _) in r['ssl'].items())
-        one = len(r['seeds']) == 1
-
-        def spread(m_s):
-            # one seed has no spread: no '+- 0.00' that reads as agreement
-            return f'{m_s[0]:.2f}' + ('' if one else f' +- {m_s[1]:.2f}')
-
-        train = '-' if r['train'] is None else spread(r['train'])
+        n = len(r['seeds'])
+        train = '-' if r['train'] is None else _spread(r['train'], n)
         per_seed = ' / '.join(f'{v:.2f}' for v in r['per_seed'])
         lines.append(
             f"| {r['title']} | {r['total_epochs']} "
-            f"| {spread(r['final'])} | {delta} "
+            f"| {_spread(r['final'], n)} | {delta} "
             f"| {train} | {per_seed} | {r['converged']}/{len(r['seeds'])} "
             f"| {ssl} | {r['wall_s'][0] / 60:.1f} |")
     return '\n'.join(lines)
@@ -205,10 +206,10 @@ def detection_table(rows: list) -> str:
     ]
     for r in rows:
         delta = _vs(r, base, 'bbox')
-        lines.append(
-            f"| {r['title']} | {r['bbox'][0]:.2f} +- {r['bbox'][1]:.2f} "
-            f"| {delta} | {r['segm'][0]:.2f} +- {r['segm'][1]:.2f} "
-            f"| {r['bbox50'][0]:.2f} +- {r['bbox50'][1]:.2f} "
-            f"| {' / '.join(f'{v:.2f}' for v in r['per_seed'])} "
-            f"| {r['wall_s'][0] / 60:.1f} |")
+        n = len(r['per_seed'])
+        lines.append(f"| {r['title']} | {_spread(r['bbox'], n)} "
+                     f"| {delta} | {_spread(r['segm'], n)} "
+                     f"| {_spread(r['bbox50'], n)} "
+                     f"| {' / '.join(f'{v:.2f}' for v in r['per_seed'])} "
+                     f"| {r['wall_s'][0] / 60:.1f} |")
     return '\n'.join(lines)
