@@ -166,31 +166,42 @@ def test_det_study_plan_configs_and_table(tmp_path, capsys):
     up = Config.fromfile(str(work / 'pre-relvit' / 'seed0' / 'config.py'))
     assert up.model.head is None and up.val_dataloader is None
 
-    def fake(arm, seed, bbox):
+    def fake(arm, seed, bbox, early):
+        # evaluated every epoch; the box mAP of epochs 9 and 10 (the last
+        # 20 %) is final, that of epoch 8 ``early``
+        curve = [0.1] * 7 + [early, bbox, bbox]
         return dict(
             arm=arm,
             seed=seed,
             wall_s=60.,
+            epochs=list(range(1, 11)),
             val={
-                tool.BBOX: [bbox],
-                tool.SEGM: [bbox / 2],
-                tool.BBOX50: [2 * bbox]
-            })
+                tool.BBOX: curve,
+                tool.SEGM: [v / 2 for v in curve],
+                tool.BBOX50: [2 * v for v in curve]
+            },
+            train_loss=[list(range(1, 11)), [1.0] * 10])
 
     results = {
-        f'{a}/seed{s}': fake(a, s, b + 0.01 * s)
-        for a, b in (('supervised', 0.3), ('relvit-pre', 0.35))
+        f'{a}/seed{s}': fake(a, s, b + 0.01 * s, b + 0.01 * s - early)
+        for a, b, early in (('supervised', 0.3, 0.), ('relvit-pre', 0.35,
+                                                      0.02))
         for s in (0, 1)
     }
     rows = tool.aggregate(results, ['supervised', 'relvit-pre'])
     table = tool.format_table(rows)
+    # the last 20 % of 10 epochs: evaluations 8, 9, 10; a flat loss
     assert '| Supervised-pretrained | 30.50 +- 0.71 |  | 15.25 +- 0.35' \
         in table
+    assert '| 30.00 / 31.00 | 0.00 | 2/2 |' in table
     assert '| RelViT-pretrained (SSL upstream) | 35.50 +- 0.71 | +5.00 |' \
         in table
+    assert '| 35.00 / 36.00 | 2.00 | 0/2 |' in table
+    assert ('RelViT-pretrained (SSL upstream): box mAP moved 2.00 points '
+            'over the last 20% of the epochs') in table
 
 
-def test_det_study_given_pretraining_is_reused_not_trained(tmp_path):
+def test_det_study_given_pretraining_is_reused_not_trained(tmp_path, capsys):
     tool = load_det_tool()
     ckpt = tmp_path / 'sup.pth'
     ckpt.write_bytes(b'x')
@@ -211,6 +222,34 @@ def test_det_study_given_pretraining_is_reused_not_trained(tmp_path):
                 str(ckpt)):
         with pytest.raises(SystemExit):
             tool.parse_args(['--pretrained', bad])
+
+    # one checkpoint per seed (e.g. the digits study's converged runs)
+    for seed in (0, 1):
+        (tmp_path / f'seed{seed}').mkdir()
+        (tmp_path / f'seed{seed}' / 'epoch_100.pth').write_bytes(b'x')
+    per_seed = str(tmp_path / 'seed{seed}' / 'epoch_100.pth')
+    args = tool.parse_args([
+        '--seeds', '0', '1', '--arms', 'supervised', '--pretrained',
+        f'pre-supervised={per_seed}', '--work-dir',
+        str(tmp_path / 'work')
+    ])
+    runs = tool.plan_runs(args)
+    assert not any(r.is_upstream for r in runs)
+    assert [r.upstream.checkpoint for r in runs] == [
+        str(tmp_path / f'seed{s}' / 'epoch_100.pth') for s in (0, 1)
+    ]
+    # every epoch is evaluated (the convergence check needs the curve)
+    assert 'val_interval=1)' in tool.config_text(runs[0], args)
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        tool.parse_args([
+            '--seeds', '0', '2', '--pretrained', f'pre-supervised={per_seed}'
+        ])
+    assert f'no file {tmp_path}/seed2/epoch_100.pth' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        tool.parse_args(
+            ['--pretrained', 'pre-supervised=' + per_seed + '{run}'])
+    assert 'only {seed} may be substituted' in capsys.readouterr().err
 
 
 def test_fix_candidate_configs_train_one_step(tmp_path):

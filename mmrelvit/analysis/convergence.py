@@ -32,7 +32,8 @@ def convergence(test_epochs: Sequence[int],
                 tail: float = 0.2,
                 max_move: float = 0.5,
                 min_train_acc: float = 98.0,
-                loss_tol: float = 0.05) -> dict:
+                loss_tol: float = 0.05,
+                metric: str = 'test top-1') -> dict:
     """Check a run against the convergence criterion of the module.
 
     Args:
@@ -49,6 +50,8 @@ def convergence(test_epochs: Sequence[int],
         min_train_acc (float): Training accuracy (%) that counts as fitted.
         loss_tol (float): Largest relative drop of the mean training loss
             from the tail before the last to the last that counts as flat.
+        metric (str): Name of the test curve in the reasons (e.g. ``'box
+            mAP'`` for a detector's COCO mAP x100).
 
     Returns:
         dict: ``converged`` (bool), ``test_move`` (points, None if fewer
@@ -69,7 +72,7 @@ def convergence(test_epochs: Sequence[int],
         reasons.append(f'fewer than 2 test evaluations in the last '
                        f'{tail:.0%} of the epochs')
     elif move >= max_move:
-        reasons.append(f'test top-1 moved {move:.2f} points over the last '
+        reasons.append(f'{metric} moved {move:.2f} points over the last '
                        f'{tail:.0%} of the epochs (limit {max_move})')
 
     drop = None

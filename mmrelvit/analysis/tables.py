@@ -169,7 +169,12 @@ def sweep_table(results: dict, runs) -> str:
 
 
 def detection_rows(results: dict, titles: dict, metrics: dict) -> list:
-    """One row per arm: the final COCO metrics (x100) over seeds.
+    """One row per arm: the final COCO metrics (x100) over seeds and the
+    convergence of the box mAP curves.
+
+    A detector has no training accuracy: :func:`convergence` judges its
+    box mAP curve (x100, so its ``max_move`` is in mAP points) and, for the
+    fitted half, its training loss.
 
     Args:
         results (dict): ``{run key: result}``.
@@ -182,6 +187,14 @@ def detection_rows(results: dict, titles: dict, metrics: dict) -> list:
                       key=lambda r: r['seed'])
         if not runs:
             continue
+        checks = [
+            convergence(
+                r['epochs'], [100 * v for v in r['val'][metrics['bbox']]],
+                loss_epochs=r.get('train_loss', ([], []))[0],
+                train_loss=r.get('train_loss', ([], []))[1],
+                metric='box mAP') for r in runs
+        ]
+        moves = [c['test_move'] for c in checks if c['test_move'] is not None]
         rows.append(
             dict(
                 arm=arm,
@@ -192,6 +205,10 @@ def detection_rows(results: dict, titles: dict, metrics: dict) -> list:
                     for key, m in metrics.items()
                 },
                 per_seed=[100 * r['val'][metrics['bbox']][-1] for r in runs],
+                converged=sum(c['converged'] for c in checks),
+                move=max(moves) if moves else None,
+                reasons=sorted({c['reason']
+                                for c in checks if c['reason']}),
                 wall_s=mean_std([r['wall_s'] for r in runs])))
     return rows
 
@@ -201,15 +218,22 @@ def detection_table(rows: list) -> str:
     base = next((r for r in rows if r['arm'] == 'supervised'), None)
     lines = [
         '| backbone | box mAP | vs supervised | mask mAP | box AP50 '
-        '| box mAP per seed | min / run |',
-        '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
+        '| box mAP per seed | box mAP move, last 20 % (points, worst seed) '
+        '| converged | min / run |',
+        '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
     ]
+    reasons = []
     for r in rows:
         delta = _vs(r, base, 'bbox')
         n = len(r['per_seed'])
+        move = '-' if r['move'] is None else f"{r['move']:.2f}"
         lines.append(f"| {r['title']} | {_spread(r['bbox'], n)} "
                      f"| {delta} | {_spread(r['segm'], n)} "
                      f"| {_spread(r['bbox50'], n)} "
                      f"| {' / '.join(f'{v:.2f}' for v in r['per_seed'])} "
+                     f"| {move} | {r['converged']}/{n} "
                      f"| {r['wall_s'][0] / 60:.1f} |")
+        reasons += [f"{r['title']}: {why}" for why in r['reasons']]
+    if reasons:
+        lines += ['', 'Not converged: ' + '; '.join(reasons) + '.']
     return '\n'.join(lines)

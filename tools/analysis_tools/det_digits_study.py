@@ -98,9 +98,17 @@ def parse_args(argv=None):
         action='append',
         default=[],
         metavar='NAME=CHECKPOINT',
-        help='reuse an existing pretraining instead of training it, for '
-        f'every seed; NAME is one of {list(PRETRAIN)} (e.g. pre-supervised='
-        'work_dirs/vit-tiny-p4_1xb64-30e_digits/epoch_30.pth)')
+        help='reuse an existing pretraining instead of training it; NAME '
+        f'is one of {list(PRETRAIN)}; a CHECKPOINT with "{{seed}}" names one '
+        'checkpoint per seed (e.g. the converged runs of the digits study: '
+        'pre-supervised=docs/small_data_runs/digits/supervised/seed{seed}/'
+        'epoch_100.pth), without it one checkpoint serves every seed')
+    parser.add_argument(
+        '--val-interval',
+        type=int,
+        default=1,
+        help='evaluate the detector every N epochs (the convergence check '
+        'reads the evaluations of the last 20 %% of the epochs)')
     parser.add_argument(
         '--train-scenes',
         type=int,
@@ -146,7 +154,8 @@ def parse_args(argv=None):
         action='store_true',
         help='write the generated configs and print the plan, train nothing')
     args = parser.parse_args(argv)
-    for name in ('epochs', 'pretrain_epochs', 'jobs', 'threads', 'max_digits'):
+    for name in ('epochs', 'pretrain_epochs', 'jobs', 'threads', 'max_digits',
+                 'val_interval'):
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be positive')
     low, high = args.digit_size
@@ -163,8 +172,15 @@ def parse_args(argv=None):
         if not sep or name not in PRETRAIN:
             parser.error(f'--pretrained {item!r}: expected NAME=CHECKPOINT '
                          f'with NAME in {list(PRETRAIN)}')
-        if not osp.isfile(path):
-            parser.error(f'--pretrained {item!r}: no file {path}')
+        seeds = [0] if args.shared_pretrain else args.seeds
+        try:
+            paths = [path.format(seed=seed) for seed in seeds]
+        except (KeyError, IndexError, ValueError) as err:
+            parser.error(f'--pretrained {item!r}: only {{seed}} may be '
+                         f'substituted ({err!r})')
+        missing = [p for p in paths if not osp.isfile(p)]
+        if missing:
+            parser.error(f'--pretrained {item!r}: no file {missing[0]}')
         given[name] = osp.abspath(path)
     args.pretrained = given
     return args
@@ -175,10 +191,10 @@ class GivenPretrain:
     start from it do not wait for any run."""
     is_upstream = True
 
-    def __init__(self, name: str, checkpoint: str):
+    def __init__(self, name: str, checkpoint: str, seed: int):
         self.name = name
-        self.key = f'{name}/given'
-        self.checkpoint = checkpoint
+        self.key = f'{name}/seed{seed}/given'
+        self.checkpoint = checkpoint.format(seed=seed)
 
 
 def plan_runs(args) -> list:
@@ -190,7 +206,8 @@ def plan_runs(args) -> list:
             pre = pretrain.get((pre_name, pre_seed))
             if pre is None:
                 if pre_name in args.pretrained:
-                    pre = GivenPretrain(pre_name, args.pretrained[pre_name])
+                    pre = GivenPretrain(pre_name, args.pretrained[pre_name],
+                                        pre_seed)
                 else:
                     pre = Run(
                         pre_name,
@@ -268,7 +285,8 @@ def config_text(run: Run, args) -> str:
     milestones = [round(5 * e / 8), round(7 * e / 8)]
     ann = osp.join(root, 'annotations', 'instances_val.json')
     lines += [
-        f'train_cfg = dict(max_epochs={e}, val_interval={e})',
+        f'train_cfg = dict(max_epochs={e}, '
+        f'val_interval={min(args.val_interval, e)})',
         # the digits recipe scaled to the epochs: lr x0.1 at 5/8 and 7/8
         'param_scheduler = [dict(type="LinearLR", start_factor=0.001, '
         'by_epoch=False, begin=0, end=100), dict(type="MultiStepLR", '
@@ -378,7 +396,11 @@ def main(argv=None):
             f'{pre}, detector '
             f'{args.epochs} epoch(s); COCO mAP (x100) on the validation '
             f'scenes after the last epoch, mean +- sample std over seeds '
-            f'{args.seeds}.', '', table
+            f'{args.seeds}; converged: `mmrelvit.analysis.convergence` on '
+            f'the box mAP curve (evaluated every {args.val_interval} '
+            'epoch(s)): within 0.5 points over the last 20 % of the '
+            'epochs, and a mean training loss that fell less than 5 % from '
+            'the 20 % before.', '', table
         ])
         if runner.failed:
             block += f'\n\nFailed runs: {", ".join(runner.failed)}'
