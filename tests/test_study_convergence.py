@@ -58,8 +58,7 @@ def test_underfitted_run_needs_a_flat_training_loss():
     assert 'training accuracy 85.00 %' in res['reason']
     flat = [0.5 + 1e-4 * np.sin(e) for e in loss_epochs]
     res = convergence(
-        EPOCHS, test, train_acc=85.0, loss_epochs=loss_epochs,
-        train_loss=flat)
+        EPOCHS, test, train_acc=85.0, loss_epochs=loss_epochs, train_loss=flat)
     assert res['converged'] and not res['fitted']
     assert abs(res['loss_drop']) < 0.01
     # no training accuracy and no loss curve: cannot tell, so not converged
@@ -92,3 +91,34 @@ def test_read_scalars_gives_the_loss_of_every_epoch(tmp_path):
     assert res['val']['accuracy/top1'] == [10.0, 20.0, 30.0]
     assert res['train_loss'] == ([1, 2, 3], [1.5, 2.5, 3.5])
     assert res['train']['loss'] == 3.5
+
+
+def test_difference_to_supervised_is_paired_by_seed():
+    from mmrelvit.analysis.report import mean_std
+    from mmrelvit.analysis.tables import classification_table
+
+    def row(arm, per_seed, seeds=(0, 1, 2)):
+        return dict(
+            arm=arm,
+            title=arm,
+            seeds=list(seeds),
+            total_epochs='100',
+            final=mean_std(per_seed),
+            per_seed=list(per_seed),
+            train=None,
+            converged=len(seeds),
+            ssl={},
+            ssl_from='',
+            wall_s=(60., 0.))
+
+    base = row('supervised', [98.0, 97.0, 99.0])
+    # ahead by 1 on every seed although the arms' own spreads overlap
+    ahead = row('drloc', [99.0, 98.0, 100.0])
+    mixed = row('relvit-joint', [99.0, 96.0, 99.0])
+    partial = row('relvit-joint-nopos', [99.5], seeds=(0, ))
+    lines = classification_table([base, ahead, mixed, partial]).splitlines()
+    assert '| drloc | 100 | 99.00 +- 1.00 | +1.00 +- 0.00 |' in lines[3]
+    assert '| relvit-joint | 100 | 98.00 +- 1.73 | +0.00 +- 1.00 |' in lines[4]
+    # seed 0 alone against three seeds: a difference of means, marked
+    assert '| 99.50 | +1.50 (unpaired) |' in lines[5]
+    assert lines[2].startswith('| supervised | 100 | 98.00 +- 1.00 |  |')

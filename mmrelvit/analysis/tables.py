@@ -74,12 +74,22 @@ def classification_rows(results: dict, arms: dict, planned_runs) -> list:
     return rows
 
 
-def _vs(row: dict, base: Optional[dict], key: str) -> str:
-    """Mean ``key`` of a row minus the supervised row's (empty for the
-    supervised row itself, or without one)."""
+def _vs(row: dict, base: Optional[dict]) -> str:
+    """A row's per-seed values (``per_seed``) minus the supervised row's of
+    the same seed, ``mean +- sample std`` over the seeds: whether an arm is
+    ahead on every seed, not only on average. Empty for the supervised row
+    itself or without one; the difference of the means, marked unpaired,
+    where the two rows have not finished the same seeds.
+    """
     if base is None or row is base:
         return ''
-    return f'{row[key][0] - base[key][0]:+.2f}'
+    if row['seeds'] != base['seeds']:
+        diff = mean_std(row['per_seed'])[0] - mean_std(base['per_seed'])[0]
+        return f'{diff:+.2f} (unpaired)'
+    mean, std = mean_std(
+        [a - b for a, b in zip(row['per_seed'], base['per_seed'])])
+    return f'{mean:+.2f}' + (''
+                             if len(row['seeds']) == 1 else f' +- {std:.2f}')
 
 
 def _spread(mean_std: tuple, n: int) -> str:
@@ -92,13 +102,14 @@ def classification_table(rows: list) -> str:
     """Markdown table of :func:`classification_rows`."""
     base = next((r for r in rows if r['arm'] == 'supervised'), None)
     lines = [
-        '| arm | epochs | final top-1 (%) | vs supervised | train top-1 (%) '
+        '| arm | epochs | final top-1 (%) | vs supervised (same seed) '
+        '| train top-1 (%) '
         '| per seed (final) | converged | SSL train acc. (last epoch, %) '
         '| min / run |',
         '| --- | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: |',
     ]
     for r in rows:
-        delta = _vs(r, base, 'final')
+        delta = _vs(r, base)
         ssl = '-'
         if r['ssl']:
             ssl = r['ssl_from'] + ', '.join(f'{k} {100 * m:.1f}'
@@ -217,14 +228,15 @@ def detection_table(rows: list) -> str:
     """Markdown table of :func:`detection_rows`."""
     base = next((r for r in rows if r['arm'] == 'supervised'), None)
     lines = [
-        '| backbone | box mAP | vs supervised | mask mAP | box AP50 '
+        '| backbone | box mAP | vs supervised (same seed) | mask mAP '
+        '| box AP50 '
         '| box mAP per seed | box mAP move, last 20 % (points, worst seed) '
         '| converged | min / run |',
         '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
     ]
     reasons = []
     for r in rows:
-        delta = _vs(r, base, 'bbox')
+        delta = _vs(r, base)
         n = len(r['per_seed'])
         move = '-' if r['move'] is None else f"{r['move']:.2f}"
         lines.append(f"| {r['title']} | {_spread(r['bbox'], n)} "
