@@ -95,7 +95,7 @@ def test_read_scalars_gives_the_loss_of_every_epoch(tmp_path):
 
 def test_difference_to_supervised_is_paired_by_seed():
     from mmrelvit.analysis.report import mean_std
-    from mmrelvit.analysis.tables import classification_table
+    from mmrelvit.analysis.tables import _signed, classification_table
 
     def row(arm, per_seed, seeds=(0, 1, 2)):
         return dict(
@@ -122,3 +122,7 @@ def test_difference_to_supervised_is_paired_by_seed():
     # seed 0 alone against three seeds: a difference of means, marked
     assert '| 99.50 | +1.50 (unpaired) |' in lines[5]
     assert lines[2].startswith('| supervised | 100 | 98.00 +- 1.00 |  |')
+
+    # a mean difference of -1e-15 (float rounding) is no loss
+    assert [_signed(v) for v in (-1e-15, -0.004, 0.65, -0.19)
+            ] == ['+0.00', '+0.00', '+0.65', '-0.19']

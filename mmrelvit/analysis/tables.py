@@ -85,11 +85,16 @@ def _vs(row: dict, base: Optional[dict]) -> str:
         return ''
     if row['seeds'] != base['seeds']:
         diff = mean_std(row['per_seed'])[0] - mean_std(base['per_seed'])[0]
-        return f'{diff:+.2f} (unpaired)'
+        return f'{_signed(diff)} (unpaired)'
     mean, std = mean_std(
         [a - b for a, b in zip(row['per_seed'], base['per_seed'])])
-    return f'{mean:+.2f}' + (''
-                             if len(row['seeds']) == 1 else f' +- {std:.2f}')
+    return _signed(mean) + ('' if len(row['seeds']) == 1 else f' +- {std:.2f}')
+
+
+def _signed(value: float) -> str:
+    """``+0.65``; a difference that rounds to zero is ``+0.00``, not the
+    ``-0.00`` of a mean like -1e-15."""
+    return f'{round(value, 2) + 0.0:+.2f}'
 
 
 def _spread(mean_std: tuple, n: int) -> str:
