@@ -331,11 +331,12 @@ def main(argv=None):
     command = command_line(__file__, REPO, argv)
     runs = plan_runs(args)
     n_pre = sum(r.is_upstream for r in runs)
+    pre = (f'pretraining {args.pretrain_epochs} epochs'
+           if n_pre else 'given backbones')
     print(
         f'{len(runs)} runs ({n_pre} pretraining): arms {args.arms}, seeds '
-        f'{args.seeds}, detector {args.epochs} epochs, pretraining '
-        f'{args.pretrain_epochs} epochs; {args.jobs} parallel job(s) x '
-        f'{args.threads} thread(s)',
+        f'{args.seeds}, detector {args.epochs} epochs, {pre}; {args.jobs} '
+        f'parallel job(s) x {args.threads} thread(s)',
         flush=True)
     if args.dry_run:
         for run in runs:
