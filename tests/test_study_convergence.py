@@ -62,7 +62,9 @@ def test_underfitted_run_needs_a_flat_training_loss():
     assert res['converged'] and not res['fitted']
     assert abs(res['loss_drop']) < 0.01
     # no training accuracy and no loss curve: cannot tell, so not converged
-    assert not convergence(EPOCHS, test)['converged']
+    blind = convergence(EPOCHS, test)
+    assert not blind['converged']
+    assert blind['reason'].startswith('no training accuracy and no loss')
 
 
 def test_too_few_evaluations_in_the_tail():

@@ -85,11 +85,12 @@ def convergence(test_epochs: Sequence[int],
             drop = float(1 - np.mean(now) / np.mean(before))
     fitted = train_acc is not None and train_acc >= min_train_acc
     if not fitted and (drop is None or drop > loss_tol):
-        acc = 'not measured' if train_acc is None else f'{train_acc:.2f} %'
+        acc = ('no training accuracy' if train_acc is None else
+               f'training accuracy {train_acc:.2f} % < {min_train_acc} %')
         loss = ('no loss curve'
                 if drop is None else f'training loss still fell {drop:.1%}')
-        reasons.append(f'training accuracy {acc} < {min_train_acc} % and '
-                       f'{loss} over the last {tail:.0%} of the epochs')
+        reasons.append(f'{acc} and {loss} over the last {tail:.0%} of the '
+                       'epochs')
     return dict(
         converged=not reasons,
         test_move=move,
