@@ -7,15 +7,20 @@ from .report import mean_std
 from .runner import TOP1
 
 
-def run_convergence(result: dict) -> dict:
-    """:func:`convergence` of one classification run's result."""
+def run_convergence(result: dict,
+                    key: str = TOP1,
+                    scale: float = 1.,
+                    metric: str = 'test top-1') -> dict:
+    """:func:`convergence` of one run's result: its ``key`` curve times
+    ``scale`` (a detector's COCO mAP x100, to be judged in points), its
+    training accuracy where measured and its loss curve."""
     epochs, loss = result.get('train_loss', ([], []))
     return convergence(
-        result['epochs'],
-        result['val'][TOP1],
+        result['epochs'], [scale * v for v in result['val'][key]],
         train_acc=result.get('extra', {}).get('train_top1'),
         loss_epochs=epochs,
-        train_loss=loss)
+        train_loss=loss,
+        metric=metric)
 
 
 def classification_rows(results: dict, arms: dict, planned_runs) -> list:
@@ -204,11 +209,8 @@ def detection_rows(results: dict, titles: dict, metrics: dict) -> list:
         if not runs:
             continue
         checks = [
-            convergence(
-                r['epochs'], [100 * v for v in r['val'][metrics['bbox']]],
-                loss_epochs=r.get('train_loss', ([], []))[0],
-                train_loss=r.get('train_loss', ([], []))[1],
-                metric='box mAP') for r in runs
+            run_convergence(r, metrics['bbox'], scale=100, metric='box mAP')
+            for r in runs
         ]
         moves = [c['test_move'] for c in checks if c['test_move'] is not None]
         rows.append(
