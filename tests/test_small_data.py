@@ -118,6 +118,24 @@ def load_det_tool():
     return module
 
 
+def fake_det_result(tool, arm, seed, bbox, early):
+    """A detector's result.json: evaluated every epoch of 10; the box mAP
+    of epochs 9 and 10 (the last 20 %) is ``bbox``, that of epoch 8
+    ``early``."""
+    curve = [0.1] * 7 + [early, bbox, bbox]
+    return dict(
+        arm=arm,
+        seed=seed,
+        wall_s=60.,
+        epochs=list(range(1, 11)),
+        val={
+            tool.BBOX: curve,
+            tool.SEGM: [v / 2 for v in curve],
+            tool.BBOX50: [2 * v for v in curve]
+        },
+        train_loss=[list(range(1, 11)), [1.0] * 10])
+
+
 def test_det_study_plan_configs_and_table(tmp_path, capsys):
     tool = load_det_tool()
     work = tmp_path / 'work'
@@ -166,24 +184,9 @@ def test_det_study_plan_configs_and_table(tmp_path, capsys):
     up = Config.fromfile(str(work / 'pre-relvit' / 'seed0' / 'config.py'))
     assert up.model.head is None and up.val_dataloader is None
 
-    def fake(arm, seed, bbox, early):
-        # evaluated every epoch; the box mAP of epochs 9 and 10 (the last
-        # 20 %) is final, that of epoch 8 ``early``
-        curve = [0.1] * 7 + [early, bbox, bbox]
-        return dict(
-            arm=arm,
-            seed=seed,
-            wall_s=60.,
-            epochs=list(range(1, 11)),
-            val={
-                tool.BBOX: curve,
-                tool.SEGM: [v / 2 for v in curve],
-                tool.BBOX50: [2 * v for v in curve]
-            },
-            train_loss=[list(range(1, 11)), [1.0] * 10])
-
     results = {
-        f'{a}/seed{s}': fake(a, s, b + 0.01 * s, b + 0.01 * s - early)
+        f'{a}/seed{s}':
+        fake_det_result(tool, a, s, b + 0.01 * s, b + 0.01 * s - early)
         for a, b, early in (('supervised', 0.3, 0.), ('relvit-pre', 0.35,
                                                       0.02))
         for s in (0, 1)
@@ -251,6 +254,55 @@ def test_det_study_given_pretraining_is_reused_not_trained(tmp_path, capsys):
         tool.parse_args(
             ['--pretrained', 'pre-supervised=' + per_seed + '{run}'])
     assert 'only {seed} may be substituted' in capsys.readouterr().err
+
+
+def test_det_study_report_only_tabulates_finished_runs(tmp_path, capsys):
+    from mmrelvit.analysis.runner import settings_hash
+    tool = load_det_tool()
+    ckpt = tmp_path / 'seed{seed}.pth'
+    for seed in (0, 1):
+        (tmp_path / f'seed{seed}.pth').write_bytes(b'x')
+    work, doc = tmp_path / 'work', tmp_path / 'doc.md'
+    argv = [
+        '--seeds', '0', '1', '--arms', 'supervised', 'relvit-pre', '--epochs',
+        '10', '--pretrained', f'pre-supervised={ckpt}', '--pretrained',
+        f'pre-relvit={ckpt}', '--data-root',
+        str(tmp_path / 'digits'), '--work-dir',
+        str(work), '--out-dir',
+        str(tmp_path / 'out'), '--doc',
+        str(doc), '--report-only'
+    ]
+    args = tool.parse_args(argv)
+    # seed 0 finished; seed 1 of RelViT has a result of other settings
+    # (e.g. another detector length), which must not be tabulated
+    for run in tool.plan_runs(args):
+        if run.key == 'supervised/seed1':
+            continue
+        text = tool.config_text(run, args).replace(tool.REPO, '<repo>')
+        settings = settings_hash(text)
+        if run.seed == 1:
+            settings = 'other'
+        run_dir = work / run.name / f'seed{run.seed}'
+        run_dir.mkdir(parents=True)
+        result = fake_det_result(tool, run.name, run.seed, 0.3, 0.3)
+        (run_dir / 'result.json').write_text(
+            json.dumps(dict(result, settings=settings)))
+    capsys.readouterr()
+    tool.main(argv)
+    out = capsys.readouterr().out
+    assert 'start ' not in out and out.count('(reused)') == 2
+    assert 'not trained yet: supervised/seed1, relvit-pre/seed1' in out
+    # nothing generated or trained for the missing runs
+    assert not (tmp_path / 'digits').exists()
+    assert not (work / 'supervised' / 'seed1').exists()
+    text = doc.read_text()
+    assert "Table rebuilt from the runs' result.json" in text
+    assert '--report-only' in text
+    assert ('Not trained yet (the study is under way): supervised/seed1, '
+            'relvit-pre/seed1') in text
+    # one seed per arm, its box mAP
+    assert '| Supervised-pretrained | 30.00 |' in text
+    assert '| RelViT-pretrained (SSL upstream) | 30.00 | +0.00 |' in text
 
 
 def test_fix_candidate_configs_train_one_step(tmp_path):

@@ -4,6 +4,7 @@ import os.path as osp
 import shlex
 import sys
 import textwrap
+import time
 
 import numpy as np
 
@@ -86,3 +87,36 @@ def update_doc(doc: str,
     os.makedirs(osp.dirname(osp.abspath(doc)), exist_ok=True)
     with open(doc, 'w') as f:
         f.write(text)
+
+
+def provenance(runner, wall: float, results: dict) -> str:
+    """The line that introduces a study's command in its generated block.
+
+    Args:
+        runner (StudyRunner): The runner of the study (``report_only``,
+            ``jobs`` and ``threads`` are read).
+        wall (float): Seconds this call took.
+        results (dict): ``{run key: result}``; their ``wall_s`` are summed.
+    """
+    day = time.strftime('%Y-%m-%d')
+    train_min = sum(r['wall_s'] for r in results.values()) / 60
+    if runner.report_only:
+        return (f"Table rebuilt from the runs' result.json files ({day}; "
+                f'{train_min:.1f} min of training summed over the runs); '
+                'the same command without `--report-only` trains them '
+                '(one job x one thread per core):')
+    return (f'Command ({day}; {wall / 60:.1f} min wall for this call, '
+            f'{train_min:.1f} min of training summed over the runs, '
+            f'{runner.jobs} job(s) x {runner.threads} thread(s)):')
+
+
+def run_status(runner) -> str:
+    """The failed and the not yet trained runs of a study, as paragraphs
+    to end its generated block ('' when every run finished)."""
+    text = ''
+    if runner.failed:
+        text += f'\n\nFailed runs: {", ".join(runner.failed)}'
+    if runner.missing:
+        text += ('\n\nNot trained yet (the study is under way): '
+                 f'{", ".join(runner.missing)}')
+    return text

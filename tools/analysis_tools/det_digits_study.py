@@ -41,7 +41,8 @@ import time
 import numpy as np
 
 # the run/report machinery of the sibling tool (tools/ is not a package)
-from mmrelvit.analysis import Run, StudyRunner, command_line, update_doc
+from mmrelvit.analysis import (Run, StudyRunner, command_line, provenance,
+                               run_status, update_doc)
 from mmrelvit.analysis.tables import detection_rows, detection_table
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -149,6 +150,11 @@ def parse_args(argv=None):
     parser.add_argument(
         '--workers', type=int, default=0, help='dataloader workers per run')
     parser.add_argument('--force', action='store_true')
+    parser.add_argument(
+        '--report-only',
+        action='store_true',
+        help='train nothing: tabulate the finished runs of a study under '
+        'way and list the missing ones')
     parser.add_argument(
         '--dry-run',
         action='store_true',
@@ -346,7 +352,8 @@ def main(argv=None):
                 f.write(config_text(run, args))
             print(f'  {run.key}: {path}')
         return runs
-    ensure_data(args)
+    if not args.report_only:
+        ensure_data(args)
     start = time.time()
     runner = StudyRunner(
         runs,
@@ -358,7 +365,8 @@ def main(argv=None):
         metrics=('accuracy/top1', BBOX, SEGM, BBOX50),
         summary=lambda r: (f'box mAP {100 * r["val"][BBOX][-1]:.2f}'
                            if not np.isnan(r['val'][BBOX][-1]) else
-                           f'top-1 {r["val"]["accuracy/top1"][-1]:.2f}'))
+                           f'top-1 {r["val"]["accuracy/top1"][-1]:.2f}'),
+        report_only=args.report_only)
     results = runner.execute()
     wall = time.time() - start
     rows = aggregate({
@@ -373,6 +381,8 @@ def main(argv=None):
     with open(table_md, 'w') as f:
         f.write(table + '\n')
     print('\n' + table + '\n')
+    if runner.missing:
+        print(f'not trained yet: {", ".join(runner.missing)}')
     print(f'study wall time {wall / 60:.1f} min; table {table_md}')
     if args.doc != 'none':
         pre = ('pretrained once (seed 0)'
@@ -384,13 +394,9 @@ def main(argv=None):
             rest = ('' if len(args.pretrained) == len(PRETRAIN) else
                     f', otherwise {pre}')
             pre = f'pretrained by given checkpoints ({given}){rest}'
-        train_min = sum(r['wall_s'] for r in results.values()) / 60
         block = '\n'.join([
-            f'Command ({time.strftime("%Y-%m-%d")}; {wall / 60:.1f} min wall '
-            f'for this call, {train_min:.1f} min of training summed over '
-            f'the runs, {args.jobs} job(s) x {args.threads} '
-            'thread(s)):', '', '```shell', command, '```', '',
-            f'Mask R-CNN + FPN, digits ViT (96-d, 4 layers, patch 4) '
+            provenance(runner, wall, results), '', '```shell', command, '```',
+            '', f'Mask R-CNN + FPN, digits ViT (96-d, 4 layers, patch 4) '
             f'on {args.scene_size}x{args.scene_size} {args.background} '
             f'scenes of 1-{args.max_digits} digits '
             f'({args.digit_size[0]}-{args.digit_size[1]} px), '
@@ -402,9 +408,7 @@ def main(argv=None):
             'epoch(s)): within 0.5 points over the last 20 % of the '
             'epochs, and a mean training loss that fell less than 5 % from '
             'the 20 % before.', '', table
-        ])
-        if runner.failed:
-            block += f'\n\nFailed runs: {", ".join(runner.failed)}'
+        ]) + run_status(runner)
         update_doc(args.doc, block, marker='det_digits_study')
         print(f'updated {args.doc}')
     if runner.failed:

@@ -50,7 +50,8 @@ import os.path as osp
 import time
 
 from mmrelvit.analysis import (TOP1, Run, StudyRunner, command_line,
-                               plot_curves, test_checkpoint, update_doc)
+                               plot_curves, provenance, run_status,
+                               test_checkpoint, update_doc)
 from mmrelvit.analysis.sweep import SWEEP_KEYS, cell_settings, parse_cells
 from mmrelvit.analysis.tables import (classification_rows,
                                       classification_table, sweep_table)
@@ -490,20 +491,8 @@ def main(argv=None):
     print(f'study wall time {wall / 60:.1f} min; table {table_md}' +
           (f'; plot {png}' if png else ''))
     if args.doc != 'none':
-        train_min = sum(r['wall_s'] for r in results.values()) / 60
-        if args.report_only:
-            how = (f'Table rebuilt from the runs\' result.json files '
-                   f'({time.strftime("%Y-%m-%d")}; {train_min:.1f} min of '
-                   'training summed over the runs); the same command '
-                   'without `--report-only` trains them (one job x one '
-                   'thread per core):')
-        else:
-            how = (f'Command ({time.strftime("%Y-%m-%d")}; {wall / 60:.1f} '
-                   f'min wall for this call, {train_min:.1f} min of '
-                   f'training summed over the runs, {args.jobs} job(s) x '
-                   f'{args.threads} thread(s)):')
         block = [
-            how,
+            provenance(runner, wall, results),
             '',
             '```shell',
             command,
@@ -521,12 +510,7 @@ def main(argv=None):
         if png:
             rel_png = osp.relpath(png, osp.dirname(osp.abspath(args.doc)))
             block += ['', f'![test top-1 per epoch]({rel_png})']
-        block = '\n'.join(block)
-        if runner.failed:
-            block += f'\n\nFailed runs: {", ".join(runner.failed)}'
-        if runner.missing:
-            block += ('\n\nNot trained yet (the study is under way): '
-                      f'{", ".join(runner.missing)}')
+        block = '\n'.join(block) + run_status(runner)
         update_doc(args.doc, block, marker=args.marker)
         print(f'updated {args.doc}')
     if runner.failed:
