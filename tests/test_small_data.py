@@ -201,8 +201,10 @@ def test_det_study_plan_configs_and_table(tmp_path, capsys):
     assert ('| RelViT-pretrained (SSL upstream) | 35.50 +- 0.71 '
             '| +5.00 +- 0.00 |') in table
     assert '| 35.00 / 36.00 | 2.00 | 0/2 |' in table
-    assert ('RelViT-pretrained (SSL upstream): box mAP moved 2.00 points '
-            'over the last 20% of the epochs') in table
+    for seed in (0, 1):
+        assert (f'RelViT-pretrained (SSL upstream), seed {seed}: box mAP '
+                'moved 2.00 points over the last 20% of the epochs') in table
+    assert 'Supervised-pretrained, seed' not in table
 
 
 def test_det_study_given_pretraining_is_reused_not_trained(tmp_path, capsys):

@@ -225,8 +225,10 @@ def detection_rows(results: dict, titles: dict, metrics: dict) -> list:
                 per_seed=[100 * r['val'][metrics['bbox']][-1] for r in runs],
                 converged=sum(c['converged'] for c in checks),
                 move=max(moves) if moves else None,
-                reasons=sorted({c['reason']
-                                for c in checks if c['reason']}),
+                # per seed: the reasons of different seeds differ in their
+                # numbers, and a reader must find the run behind each
+                reasons=[(r['seed'], c['reason'])
+                         for r, c in zip(runs, checks) if c['reason']],
                 wall_s=mean_std([r['wall_s'] for r in runs])))
     return rows
 
@@ -252,7 +254,9 @@ def detection_table(rows: list) -> str:
                      f"| {' / '.join(f'{v:.2f}' for v in r['per_seed'])} "
                      f"| {move} | {r['converged']}/{n} "
                      f"| {r['wall_s'][0] / 60:.1f} |")
-        reasons += [f"{r['title']}: {why}" for why in r['reasons']]
+        reasons += [
+            f"{r['title']}, seed {seed}: {why}" for seed, why in r['reasons']
+        ]
     if reasons:
         lines += ['', 'Not converged: ' + '; '.join(reasons) + '.']
     return '\n'.join(lines)
