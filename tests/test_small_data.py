@@ -259,7 +259,6 @@ def test_det_study_given_pretraining_is_reused_not_trained(tmp_path, capsys):
 
 
 def test_det_study_report_only_tabulates_finished_runs(tmp_path, capsys):
-    from mmrelvit.analysis.runner import settings_hash
     tool = load_det_tool()
     ckpt = tmp_path / 'seed{seed}.pth'
     for seed in (0, 1):
@@ -277,11 +276,12 @@ def test_det_study_report_only_tabulates_finished_runs(tmp_path, capsys):
     args = tool.parse_args(argv)
     # seed 0 finished; seed 1 of RelViT has a result of other settings
     # (e.g. another detector length), which must not be tabulated
-    for run in tool.plan_runs(args):
+    runs = tool.plan_runs(args)
+    runner = tool.make_runner(args, runs)
+    for run in runs:
         if run.key == 'supervised/seed1':
             continue
-        text = tool.config_text(run, args).replace(tool.REPO, '<repo>')
-        settings = settings_hash(text)
+        settings = runner.settings(run)[1]
         if run.seed == 1:
             settings = 'other'
         run_dir = work / run.name / f'seed{run.seed}'

@@ -117,12 +117,19 @@ def test_difference_to_supervised_is_paired_by_seed():
     # ahead by 1 on every seed although the arms' own spreads overlap
     ahead = row('drloc', [99.0, 98.0, 100.0])
     mixed = row('relvit-joint', [99.0, 96.0, 99.0])
-    partial = row('relvit-joint-nopos', [99.5], seeds=(0, ))
-    lines = classification_table([base, ahead, mixed, partial]).splitlines()
+    # fewer seeds: paired over those both rows have, which are named
+    one = row('relvit-joint-nopos', [99.5], seeds=(0, ))
+    two = row('relvit-finetune', [99.5, 96.0], seeds=(2, 1))
+    # no seed in common: only the means can be compared
+    other = row('supervised-nopos', [90.0], seeds=(5, ))
+    lines = classification_table([base, ahead, mixed, one, two,
+                                  other]).splitlines()
     assert '| drloc | 100 | 99.00 +- 1.00 | +1.00 +- 0.00 |' in lines[3]
     assert '| relvit-joint | 100 | 98.00 +- 1.73 | +0.00 +- 1.00 |' in lines[4]
-    # seed 0 alone against three seeds: a difference of means, marked
-    assert '| 99.50 | +1.50 (unpaired) |' in lines[5]
+    assert '| 99.50 | +1.50 (seed 0) |' in lines[5]
+    # seed 2: 99.5 - 99.0, seed 1: 96.0 - 97.0
+    assert '| -0.25 +- 1.06 (seeds 2/1) |' in lines[6]
+    assert '| 90.00 | -8.00 (unpaired) |' in lines[7]
     assert lines[2].startswith('| supervised | 100 | 98.00 +- 1.00 |  |')
 
     # a mean difference of -1e-15 (float rounding) is no loss

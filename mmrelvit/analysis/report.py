@@ -120,3 +120,9 @@ def run_status(runner) -> str:
         text += ('\n\nNot trained yet (the study is under way): '
                  f'{", ".join(runner.missing)}')
     return text
+
+
+def print_missing(runner) -> None:
+    """Print the runs that a ``--report-only`` call found unfinished."""
+    if runner.missing:
+        print(f'not trained yet: {", ".join(runner.missing)}')

@@ -128,7 +128,9 @@ class StudyRunner:
             elapsed = time.time() - self.started
             print(f'[{elapsed / 60:5.1f} min] {msg}', flush=True)
 
-    def _settings(self, run):
+    def settings(self, run: Run) -> tuple:
+        """``(config text, settings hash)`` of a run: the hash that its
+        ``result.json`` must carry to be reused."""
         text = self.make_config(run)
         # the same run in another checkout (or on another machine) keeps
         # its identity: results can be carried between sessions
@@ -144,7 +146,7 @@ class StudyRunner:
     def _stored(self, run):
         """``(config text, settings, result path, reusable result or
         None)`` of a run."""
-        text, settings = self._settings(run)
+        text, settings = self.settings(run)
         result_path = osp.join(run.work_dir, 'result.json')
         return text, settings, result_path, self._reusable(
             result_path, settings)

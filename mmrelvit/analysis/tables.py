@@ -81,19 +81,27 @@ def classification_rows(results: dict, arms: dict, planned_runs) -> list:
 
 def _vs(row: dict, base: Optional[dict]) -> str:
     """A row's per-seed values (``per_seed``) minus the supervised row's of
-    the same seed, ``mean +- sample std`` over the seeds: whether an arm is
-    ahead on every seed, not only on average. Empty for the supervised row
-    itself or without one; the difference of the means, marked unpaired,
-    where the two rows have not finished the same seeds.
+    the same seed, ``mean +- sample std`` over the seeds both rows have
+    finished: whether an arm is ahead on every seed, not only on average.
+    Names those seeds when the supervised row has more; empty for the
+    supervised row itself or without one; the difference of the means,
+    marked unpaired, where the rows share no seed.
     """
     if base is None or row is base:
         return ''
-    if row['seeds'] != base['seeds']:
+    base_of = dict(zip(base['seeds'], base['per_seed']))
+    pairs = [(seed, value - base_of[seed])
+             for seed, value in zip(row['seeds'], row['per_seed'])
+             if seed in base_of]
+    if not pairs:
         diff = mean_std(row['per_seed'])[0] - mean_std(base['per_seed'])[0]
         return f'{_signed(diff)} (unpaired)'
-    mean, std = mean_std(
-        [a - b for a, b in zip(row['per_seed'], base['per_seed'])])
-    return _signed(mean) + ('' if len(row['seeds']) == 1 else f' +- {std:.2f}')
+    mean, std = mean_std([d for _, d in pairs])
+    text = _signed(mean) + ('' if len(pairs) == 1 else f' +- {std:.2f}')
+    if len(pairs) < len(base['seeds']):
+        seeds = '/'.join(str(seed) for seed, _ in pairs)
+        text += f" (seed{'s' if len(pairs) > 1 else ''} {seeds})"
+    return text
 
 
 def _signed(value: float) -> str:

@@ -41,8 +41,8 @@ import time
 import numpy as np
 
 # the run/report machinery of the sibling tool (tools/ is not a package)
-from mmrelvit.analysis import (Run, StudyRunner, command_line, provenance,
-                               run_status, update_doc)
+from mmrelvit.analysis import (Run, StudyRunner, command_line, print_missing,
+                               provenance, run_status, update_doc)
 from mmrelvit.analysis.tables import detection_rows, detection_table
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -332,6 +332,22 @@ def aggregate(results: dict, arms) -> list:
 format_table = detection_table
 
 
+def make_runner(args, runs) -> StudyRunner:
+    """The runner of the study's runs (their settings, training, reuse)."""
+    return StudyRunner(
+        runs,
+        lambda run: config_text(run, args),
+        REPO,
+        jobs=args.jobs,
+        threads=args.threads,
+        force=args.force,
+        metrics=('accuracy/top1', BBOX, SEGM, BBOX50),
+        summary=lambda r: (f'box mAP {100 * r["val"][BBOX][-1]:.2f}'
+                           if not np.isnan(r['val'][BBOX][-1]) else
+                           f'top-1 {r["val"]["accuracy/top1"][-1]:.2f}'),
+        report_only=args.report_only)
+
+
 def main(argv=None):
     args = parse_args(argv)
     command = command_line(__file__, REPO, argv)
@@ -355,18 +371,7 @@ def main(argv=None):
     if not args.report_only:
         ensure_data(args)
     start = time.time()
-    runner = StudyRunner(
-        runs,
-        lambda run: config_text(run, args),
-        REPO,
-        jobs=args.jobs,
-        threads=args.threads,
-        force=args.force,
-        metrics=('accuracy/top1', BBOX, SEGM, BBOX50),
-        summary=lambda r: (f'box mAP {100 * r["val"][BBOX][-1]:.2f}'
-                           if not np.isnan(r['val'][BBOX][-1]) else
-                           f'top-1 {r["val"]["accuracy/top1"][-1]:.2f}'),
-        report_only=args.report_only)
+    runner = make_runner(args, runs)
     results = runner.execute()
     wall = time.time() - start
     rows = aggregate({
@@ -381,8 +386,7 @@ def main(argv=None):
     with open(table_md, 'w') as f:
         f.write(table + '\n')
     print('\n' + table + '\n')
-    if runner.missing:
-        print(f'not trained yet: {", ".join(runner.missing)}')
+    print_missing(runner)
     print(f'study wall time {wall / 60:.1f} min; table {table_md}')
     if args.doc != 'none':
         pre = ('pretrained once (seed 0)'

@@ -50,8 +50,8 @@ import os.path as osp
 import time
 
 from mmrelvit.analysis import (TOP1, Run, StudyRunner, command_line,
-                               plot_curves, provenance, run_status,
-                               test_checkpoint, update_doc)
+                               plot_curves, print_missing, provenance,
+                               run_status, test_checkpoint, update_doc)
 from mmrelvit.analysis.sweep import SWEEP_KEYS, cell_settings, parse_cells
 from mmrelvit.analysis.tables import (classification_rows,
                                       classification_table, sweep_table)
@@ -486,8 +486,7 @@ def main(argv=None):
         f.write(table + '\n')
 
     print('\n' + table + '\n')
-    if runner.missing:
-        print(f'not trained yet: {", ".join(runner.missing)}')
+    print_missing(runner)
     print(f'study wall time {wall / 60:.1f} min; table {table_md}' +
           (f'; plot {png}' if png else ''))
     if args.doc != 'none':
